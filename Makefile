@@ -1,0 +1,51 @@
+# Foros — two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install system-deps run test test-fast lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the browser tests need (Chromium); installed only when missing.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/flask db upgrade
+	@$(BIN)/python -m foros.demo.if_empty
+	@echo ""
+	@echo "  Foros: http://$(HOST):$(PORT)"
+	@echo "  Organizador: organizador@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
+	@echo "  Personal:    registro@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache instance

@@ -1,0 +1,94 @@
+"""Foros: open-government forums and Jornadas, from registration to joint declarations."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from foros.config import DEV_SECRET_KEY, DefaultConfig, is_production
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the app is started with settings that are unsafe or incomplete."""
+
+
+def create_app(test_config=None):
+    """Build the Foros application: settings, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("FOROS")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _check_settings(app)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "foros.sqlite3"
+        )
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    from foros import extensions
+    from foros.core import db as core_db
+
+    core_db.configure_engine_options(app)
+    extensions.db.init_app(app)
+    core_db.install_connection_pragmas(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+
+    from foros.accounts import auth
+
+    auth.init_login(app)
+
+    from foros.core import api as core_api
+    from foros.core import errors, formatting, security
+
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    api = core_api.init_app(app)
+
+    from foros.accounts.views import bp as accounts_bp
+    from foros.audit.views import bp as audit_bp
+    from foros.core.health import bp as health_bp
+    from foros.events.views import bp as events_bp
+
+    for blueprint in (events_bp, accounts_bp, audit_bp, health_bp):
+        app.register_blueprint(blueprint)
+
+    from foros.accounts.api import blp as accounts_api
+    from foros.events.api import blp as events_api
+
+    for blueprint in (events_api, accounts_api):
+        api.register_blueprint(blueprint)
+    core_api.register_docs(app)
+
+    from foros import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _check_settings(app):
+    """Refuse to start in production with a placeholder secret key."""
+    if is_production(app.config):
+        key = app.config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET_KEY or len(key) < 32:
+            raise ConfigurationError(
+                "FOROS_SECRET_KEY no está definida o es demasiado corta (mínimo 32 caracteres). "
+                "Genere una con:  python -c 'import secrets; print(secrets.token_urlsafe(48))'  "
+                "y expórtela como FOROS_SECRET_KEY antes de iniciar Foros en producción."
+            )

@@ -1,0 +1,1 @@
+"""Accounts: people who run Foros (organizers, staff), their sessions and API tokens."""

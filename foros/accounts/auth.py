@@ -1,0 +1,99 @@
+"""Sessions (Flask-Login), bearer tokens, and the access decorators every view uses."""
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
+
+from foros.accounts.models import Role, User
+from foros.extensions import db, login_manager
+
+
+def init_login(app):
+    """Configure Flask-Login: Spanish messages, session protection, user loading."""
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Inicie sesión para continuar."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    pk, _, session_token = (user_id or "").partition(":")
+    if not pk.isdigit() or not session_token:
+        return None
+    user = db.session.get(User, int(pk))
+    if user is None or not user.active or user.session_token != session_token:
+        return None
+    return user
+
+
+def organizer_required(view):
+    """Only logged-in organizers (others: 302 to login, or 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.ORGANIZER:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.access = "organizer"
+    return wrapped
+
+
+def staff_required(view):
+    """Logged-in staff or organizers; each view still checks the event assignment."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role not in (Role.ORGANIZER, Role.STAFF):
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.access = "staff"
+    return wrapped
+
+
+def public(view):
+    """Mark a view as open to everyone (the role matrix test reads this)."""
+    view.access = "public"
+    return view
+
+
+def bearer_token() -> str:
+    """Return the bearer token of the request, or ''."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def current_api_user() -> User | None:
+    """Return the account behind the request's bearer token (cached per request)."""
+    if "api_user" not in g:
+        from foros.accounts.services import user_for_token
+
+        token = bearer_token()
+        g.api_user = user_for_token(token) if token else None
+    return g.api_user
+
+
+def api_auth(role: Role | None = None):
+    """Require a valid bearer token (and a role, if given); 401 or 403 as JSON."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_api_user()
+            if user is None:
+                abort(401)
+            if role is Role.ORGANIZER and user.role != Role.ORGANIZER:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access = f"token:{role.value if role else 'any'}"
+        return wrapped
+
+    return decorator

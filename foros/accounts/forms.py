@@ -1,0 +1,66 @@
+"""Forms for logging in and managing accounts and tokens."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from foros.accounts.models import Role
+from foros.accounts.services import MIN_PASSWORD_LENGTH
+from foros.core.forms import ChoiceField, strip_filter
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField("Correo electrónico", filters=[strip_filter],
+                       validators=[InputRequired("Escriba su correo."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Contraseña", validators=[InputRequired("Escriba su contraseña."), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (assigning events to staff)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    """Create or edit an account."""
+
+    name = StringField("Nombre", filters=[strip_filter], validators=[InputRequired("Escriba el nombre."),
+                                                                     Length(max=200)])
+    email = EmailField("Correo electrónico", filters=[strip_filter],
+                       validators=[InputRequired("Escriba el correo."), Length(max=254),
+                                   Email("Correo electrónico no válido.", check_deliverability=False)])
+    role = ChoiceField("Rol", choices=[(r.value, r.label) for r in Role])
+    active = BooleanField("Cuenta activa", default=True)
+    events = MultiCheckboxField("Eventos asignados (solo personal de registro)", coerce=int, choices=[],
+                                validate_choice=True)
+    password = PasswordField(
+        "Contraseña", description=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres.",
+        validators=[Length(max=200)], render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordForm(FlaskForm):
+    """Set a new password."""
+
+    password = PasswordField("Nueva contraseña", description=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres.",
+                             validators=[InputRequired("Escriba la contraseña."),
+                                         Length(min=MIN_PASSWORD_LENGTH, max=200,
+                                                message=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres.")],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repita la contraseña",
+                            validators=[EqualTo("password", "Las contraseñas no coinciden.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class TokenForm(FlaskForm):
+    """Issue an API token for an account."""
+
+    user_id = ChoiceField("Cuenta", coerce=int, choices=[])
+    label = StringField("Etiqueta", filters=[strip_filter], description="Por ejemplo: «Escáner puerta 1».",
+                        validators=[Length(max=100)])

@@ -1,0 +1,90 @@
+"""Recording and reading the audit log."""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from foros.audit.models import AuditEntry
+from foros.core.time import local_to_utc
+from foros.extensions import db
+
+#: Spanish labels for the actions the services record.
+ACTION_LABELS = {
+    "event.create": "Creó evento",
+    "event.update": "Editó evento",
+    "event.publish": "Publicó evento",
+    "event.close": "Cerró evento",
+    "event.reopen": "Reabrió evento",
+    "event.archive": "Archivó evento",
+    "user.create": "Creó cuenta",
+    "user.update": "Editó cuenta",
+    "user.password": "Cambió contraseña",
+    "token.create": "Creó token de API",
+    "token.revoke": "Revocó token de API",
+    "demo.load": "Cargó datos de demostración",
+}
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def record_action(actor, action: str, obj=None, *, object_type: str = "", label: str = "", details=None):
+    """Append one entry to the audit log (flushes with the caller's transaction)."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "sistema",
+        action=action,
+        object_type=object_type or (obj.__tablename__.rstrip("s") if obj is not None else ""),
+        object_id=str(getattr(obj, "id", "") or ""),
+        object_label=(label or _default_label(obj))[:200],
+        details={k: _jsonable(v) for k, v in (details or {}).items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _default_label(obj) -> str:
+    for attr in ("title", "email", "label", "slug"):
+        if getattr(obj, attr, None):
+            return str(getattr(obj, attr))
+    return ""
+
+
+def diff_fields(obj, values: dict) -> dict:
+    """Return {field: [old, new]} for the values that differ from the object's attributes."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def query_entries(*, action: str = "", object_type: str = "", actor_id: int | None = None,
+                  since: date | None = None, until: date | None = None, text: str = ""):
+    """Build the filtered, newest-first query behind the audit log page."""
+    stmt = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if actor_id:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if since:
+        stmt = stmt.where(AuditEntry.created_at >= local_to_utc(since, time.min))
+    if until:
+        stmt = stmt.where(AuditEntry.created_at < local_to_utc(until + timedelta(days=1), time.min))
+    if text:
+        stmt = stmt.where(AuditEntry.object_label.ilike(f"%{_escape_like(text)}%", escape="\\"))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

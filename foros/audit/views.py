@@ -1,0 +1,34 @@
+"""The audit log page for organizers."""
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from foros.accounts.auth import organizer_required
+from foros.accounts.models import User
+from foros.audit.forms import AuditFilterForm
+from foros.audit.services import ACTION_LABELS, query_entries
+from foros.extensions import db
+
+bp = Blueprint("audit", __name__)
+
+PAGE_SIZE = 50
+
+
+@bp.get("/gestion/bitacora")
+@organizer_required
+def manage_list():
+    """Read and filter the audit log, newest first."""
+    form = AuditFilterForm(request.args)
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    form.persona.choices = [("", "Todas")] + [(str(u.id), u.name) for u in people]
+    valid = form.validate()
+    filters = {}
+    if valid:
+        filters = dict(action=form.accion.data or "", object_type=form.objeto.data or "",
+                       actor_id=int(form.persona.data) if form.persona.data else None,
+                       since=form.desde.data, until=form.hasta.data, text=form.texto.data or "")
+    page = request.args.get("pagina", 1, type=int) or 1
+    pagination = db.paginate(query_entries(**filters), page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    status = 200 if valid else 422
+    return render_template("audit/manage/list.html", form=form, pagination=pagination,
+                           labels=ACTION_LABELS), status

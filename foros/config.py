@@ -1,0 +1,45 @@
+"""Default settings; every one can be overridden by a ``FOROS_*`` environment variable."""
+
+#: The placeholder secret used outside production; refused when ``FOROS_ENV=production``.
+DEV_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 (refused in production)
+
+
+class DefaultConfig:
+    """Settings used when neither the environment nor ``test_config`` says otherwise."""
+
+    ENV = "development"  # FOROS_ENV=production enables the production checks
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = None  # default: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set FOROS_SESSION_COOKIE_SECURE=true behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (long registration forms on phones)
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # use redis:// or memcached:// with several processes
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "10 per 5 minutes"
+
+    TIMEZONE = "America/Mexico_City"
+    LOCALE = "es_MX"
+
+    PROXY_FIX = False  # FOROS_PROXY_FIX=true behind one reverse proxy that sets X-Forwarded-*
+
+    # OpenAPI (flask-smorest)
+    API_TITLE = "Foros API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def is_production(config) -> bool:
+    """Tell whether the app runs with production checks (``FOROS_ENV=production``)."""
+    return str(config.get("ENV", "")).lower() == "production"

@@ -1,0 +1,128 @@
+"""The JSON API: flask-smorest (OpenAPI generated from the code), one error shape, bearer auth docs."""
+
+import re
+
+import flask_smorest
+import marshmallow as ma
+from flask import Blueprint, current_app, render_template
+from flask_smorest import Api
+from webargs.flaskparser import FlaskParser, abort
+
+from foros.accounts.auth import public
+from foros.extensions import csrf
+
+#: Marshmallow's English messages, said in Spanish to API clients.
+_MESSAGES_ES = [
+    (re.compile(r"^Missing data for required field\.$"), "Campo obligatorio."),
+    (re.compile(r"^Field may not be null\.$"), "El campo no puede ser nulo."),
+    (re.compile(r"^Not a valid string\.$"), "Debe ser texto."),
+    (re.compile(r"^Not a valid integer\.$"), "Debe ser un número entero."),
+    (re.compile(r"^Not a valid boolean\.$"), "Debe ser verdadero o falso."),
+    (re.compile(r"^Not a valid date\.$"), "Fecha no válida (use AAAA-MM-DD)."),
+    (re.compile(r"^Not a valid datetime\.$"), "Fecha y hora no válidas (use ISO 8601)."),
+    (re.compile(r"^Not a valid email address\.$"), "Correo electrónico no válido."),
+    (re.compile(r"^Not a valid list\.$"), "Debe ser una lista."),
+    (re.compile(r"^Not a valid UUID\.$"), "UUID no válido."),
+    (re.compile(r"^Unknown field\.$"), "Campo desconocido."),
+    (re.compile(r"^Invalid input type\.$"), "Tipo de dato no válido."),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"Debe ser uno de: \1."),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Máximo \1 caracteres."),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Mínimo \1 caracteres."),
+    (re.compile(r"^Must be greater than or equal to (.*)\.$"), r"Debe ser mayor o igual que \1."),
+    (re.compile(r"^Must be less than or equal to (.*)\.$"), r"Debe ser menor o igual que \1."),
+]
+
+
+def translate_messages(messages):
+    """Translate marshmallow's validation messages (nested dicts and lists) into Spanish."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(m) for m in messages]
+    if isinstance(messages, str):
+        for pattern, spanish in _MESSAGES_ES:
+            if pattern.match(messages):
+                return pattern.sub(spanish, messages)
+    return messages
+
+
+class ForosParser(FlaskParser):
+    """webargs parser that answers with Foros's error codes."""
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        abort(400, exc=error, code="malformed_json", message="El cuerpo de la solicitud no es JSON válido.")
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        fields = translate_messages(error.normalized_messages())
+        if set(fields) <= {"json", "query", "querystring", "view_args", "path"} and len(fields) == 1:
+            fields = next(iter(fields.values()))
+        if isinstance(fields, dict) and "_schema" in fields and len(fields) == 1:
+            abort(422, code="validation_error", message="El cuerpo debe ser un objeto JSON.", fields=fields)
+        abort(error_status_code or 422, exc=error, code="validation_error",
+              message="Los datos enviados no son válidos.", fields=fields)
+
+
+flask_smorest.Blueprint.ARGUMENTS_PARSER = ForosParser()
+
+
+class ErrorDetailSchema(ma.Schema):
+    """The inside of every API error."""
+
+    code = ma.fields.String(required=True, metadata={"description": "Código estable, p. ej. `not_found`"})
+    message = ma.fields.String(required=True, metadata={"description": "Mensaje en español"})
+    fields = ma.fields.Dict(metadata={"description": "Errores por campo (422)"})
+
+
+class ErrorSchema(ma.Schema):
+    """``{"error": {"code", "message", "fields"?}}``"""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
+class ForosApi(Api):
+    """flask-smorest's Api without its app-wide error handler (ours covers HTML and JSON)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+SPEC_KWARGS = {
+    "info": {"description": "API de Foros: eventos, registros y acceso. Errores: "
+                            '`{"error": {"code": "...", "message": "..."}}`.'},
+}
+
+
+def get_api() -> ForosApi:
+    """The app's Api object (one per app, so test apps do not share specs)."""
+    return current_app.extensions["foros_api"]
+
+docs_bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+
+@docs_bp.get("/docs")
+@public
+def docs():
+    """Browsable API reference rendered on the server from the generated OpenAPI document."""
+    spec = get_api().spec.to_dict()
+    return render_template("api/docs.html", spec=spec)
+
+
+def init_app(app) -> ForosApi:
+    """Create the app's Api and declare the bearer security scheme."""
+    api = ForosApi(app, spec_kwargs=SPEC_KWARGS)
+    app.extensions["foros_api"] = api
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "Token creado con `flask tokens create`."},
+    )
+    return api
+
+
+def register_docs(app):
+    """Serve the docs page; the API itself is exempt from CSRF (bearer tokens, no cookies)."""
+    app.register_blueprint(docs_bp)
+    for name in list(app.blueprints):
+        if name.startswith("api_") and name != "api_docs":
+            csrf.exempt(app.blueprints[name])

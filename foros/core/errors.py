@@ -1,0 +1,121 @@
+"""Domain errors and the one place that turns any error into an HTML page or a JSON body."""
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+#: Spanish messages for HTTP errors shown to people.
+HTTP_MESSAGES = {
+    400: "La solicitud no es válida.",
+    401: "Necesita autenticarse para continuar.",
+    403: "No tiene permiso para ver esta página.",
+    404: "No encontramos lo que busca.",
+    405: "Método no permitido.",
+    413: "El archivo o los datos enviados son demasiado grandes.",
+    415: "Tipo de contenido no admitido.",
+    422: "Los datos enviados no son válidos.",
+    429: "Demasiados intentos. Espere unos minutos e inténtelo de nuevo.",
+    500: "Ocurrió un error inesperado. Ya quedó registrado; inténtelo de nuevo.",
+    503: "El servicio no está disponible en este momento.",
+}
+
+#: Stable API error codes for HTTP errors.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class DomainError(Exception):
+    """A business rule said no. ``code`` is stable (API clients switch on it); ``message`` is Spanish."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str, *, fields: dict | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        if status is not None:
+            self.status = status
+
+
+class NotFound(DomainError):
+    """The object asked for does not exist (or is not visible to the caller)."""
+
+    status = 404
+
+
+def wants_json() -> bool:
+    """API routes and health checks always answer JSON."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+    """Build the one JSON error shape: ``{"error": {"code", "message"[, "fields"]}}``."""
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _handle_http(exc: HTTPException):
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    if wants_json():
+        code = data.get("code") or HTTP_CODES.get(status, "error")
+        message = data.get("message") or HTTP_MESSAGES.get(status, exc.description or "Error")
+        fields = data.get("fields") or data.get("messages")
+        if fields and "json" in fields and len(fields) == 1:
+            fields = fields["json"]
+        headers = data.get("headers") or {}
+        response = json_error(status, code, message, fields, headers)
+        if status == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="foros"'
+        return response
+    message = HTTP_MESSAGES.get(status, "Ocurrió un error.")
+    if isinstance(exc, CSRFError):
+        message = "El formulario caducó o no es válido. Recargue la página e inténtelo de nuevo."
+    return _error_page(status, message)
+
+
+def _error_page(status: int, message: str):
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except Exception:  # the page itself failed (e.g. database down while loading the user)
+        return f"<!doctype html><title>Error {status}</title><p>{message}</p>", status
+
+
+def _handle_domain(exc: DomainError):
+    if wants_json():
+        return json_error(exc.status, exc.code, exc.message, exc.fields)
+    return _error_page(exc.status, exc.message)
+
+
+def _handle_unexpected(exc: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return _handle_http(InternalServerError())
+
+
+def init_app(app):
+    """Register the error handlers for HTML pages and the JSON API alike."""
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(Exception, _handle_unexpected)

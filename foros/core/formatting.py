@@ -1,0 +1,63 @@
+"""Jinja filters that format dates, times and numbers for es-MX with Babel, in Mexico City time."""
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
+
+from foros.core.time import LOCAL_TZ, to_local
+
+LOCALE = "es_MX"
+
+
+def fmt_date(value, style: str = "full") -> str:
+    """'miércoles, 7 de junio de 2023' (full), '7 jun 2023' (medium)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return format_date(value, format=style, locale=LOCALE)
+
+
+def fmt_time(value) -> str:
+    """'09:30' in Mexico City time."""
+    if value is None:
+        return ""
+    return format_time(to_local(value), format="HH:mm", tzinfo=LOCAL_TZ, locale=LOCALE)
+
+
+def fmt_datetime(value, style: str = "medium") -> str:
+    """Date and time in Mexico City time."""
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), format=style, tzinfo=LOCAL_TZ, locale=LOCALE)
+
+
+def fmt_number(value) -> str:
+    """'1,234' as written in Mexico."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALE)
+
+
+def fmt_day_span(days) -> str:
+    """The days of an event in one readable phrase, e.g. '6 y 8 de junio de 2023'."""
+    dates = [d.day if not isinstance(d, date) else d for d in days]
+    if not dates:
+        return ""
+    if len(dates) == 1:
+        return format_date(dates[0], format="d 'de' MMMM 'de' y", locale=LOCALE)
+    same_month = all((d.year, d.month) == (dates[0].year, dates[0].month) for d in dates)
+    if same_month:
+        numbers = [str(d.day) for d in dates]
+        joined = ", ".join(numbers[:-1]) + " y " + numbers[-1]
+        return joined + format_date(dates[0], format=" 'de' MMMM 'de' y", locale=LOCALE)
+    parts = [format_date(d, format="d 'de' MMMM 'de' y", locale=LOCALE) for d in dates]
+    return ", ".join(parts[:-1]) + " y " + parts[-1]
+
+
+def init_app(app):
+    """Register the filters."""
+    app.jinja_env.filters.update(
+        date=fmt_date, time=fmt_time, datetime=fmt_datetime, number=fmt_number, day_span=fmt_day_span
+    )

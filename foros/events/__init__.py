@@ -1,0 +1,1 @@
+"""Events: regional forums, Jornadas, declaration signings — and their public pages."""

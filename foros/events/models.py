@@ -1,0 +1,170 @@
+"""Event models: an event, its days, and the vocabularies (kind, modality, status)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from foros.accounts.models import staff_assignments
+from foros.core.municipalities import get_municipality
+from foros.core.time import as_utc, utcnow
+from foros.core.types import UTCDateTime, enum_type
+from foros.extensions import db
+
+
+class EventKind(enum.StrEnum):
+    """What sort of event this is."""
+
+    FORO_REGIONAL = "foro_regional"
+    JORNADA = "jornada"
+    FIRMA_DECLARATORIA = "firma_declaratoria"
+    OTHER = "otro"
+
+    @property
+    def label(self) -> str:
+        return EVENT_KIND_LABELS[self]
+
+
+EVENT_KIND_LABELS = {
+    EventKind.FORO_REGIONAL: "Foro regional",
+    EventKind.JORNADA: "Jornada",
+    EventKind.FIRMA_DECLARATORIA: "Firma de declaratoria",
+    EventKind.OTHER: "Otro",
+}
+
+
+class Modality(enum.StrEnum):
+    """How people attend: in the room, online, or either."""
+
+    PRESENCIAL = "presencial"
+    VIRTUAL = "virtual"
+    HIBRIDA = "hibrida"
+
+    @property
+    def label(self) -> str:
+        return {"presencial": "Presencial", "virtual": "Virtual", "hibrida": "Híbrida"}[self.value]
+
+    @property
+    def attendance_modes(self) -> list["Modality"]:
+        """The modalities an attendee can choose (presencial and/or virtual)."""
+        if self is Modality.HIBRIDA:
+            return [Modality.PRESENCIAL, Modality.VIRTUAL]
+        return [self]
+
+
+class EventStatus(enum.StrEnum):
+    """Life cycle: draft → published → closed (no more registrations) → archived (hidden)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Borrador",
+            "published": "Publicado",
+            "closed": "Cerrado",
+            "archived": "Archivado",
+        }[self.value]
+
+
+class Event(db.Model):
+    """A forum, Jornada or signing: what people register for and check in to."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity_in_person IS NULL OR capacity_in_person >= 0", name="capacity_in_person"),
+        CheckConstraint("capacity_virtual IS NULL OR capacity_virtual >= 0", name="capacity_virtual"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL name, unique, lower-case letters, digits and hyphens.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind))
+    status: Mapped[EventStatus] = mapped_column(enum_type(EventStatus), default=EventStatus.DRAFT, index=True)
+    #: INEGI key of the host municipality (one of the 125 of the Estado de México).
+    municipality_key: Mapped[str] = mapped_column(String(5), index=True)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    modality: Mapped[Modality] = mapped_column(enum_type(Modality))
+    #: Seats in the room; NULL means no limit (and no in-person attendance for virtual events).
+    capacity_in_person: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Places online; NULL means no limit.
+    capacity_virtual: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Link for the online part (hybrid and virtual events).
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Participating institutions, one per line, in the order they are shown.
+    institutions: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    days = relationship(
+        "EventDay", back_populates="event", cascade="all, delete-orphan", order_by="EventDay.starts_at"
+    )
+    staff = relationship("User", secondary=staff_assignments, back_populates="events")
+
+    @property
+    def municipality(self):
+        return get_municipality(self.municipality_key)
+
+    @property
+    def institution_list(self) -> list[str]:
+        return [line.strip() for line in self.institutions.splitlines() if line.strip()]
+
+    @property
+    def starts_at(self):
+        return self.days[0].starts_at if self.days else None
+
+    @property
+    def ends_at(self):
+        return self.days[-1].ends_at if self.days else None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (EventStatus.PUBLISHED, EventStatus.CLOSED)
+
+    def is_past(self, now=None) -> bool:
+        now = now or utcnow()
+        return self.ends_at is not None and as_utc(self.ends_at) < now
+
+    def registration_open(self, now=None) -> bool:
+        """Tell whether people can register right now."""
+        now = now or utcnow()
+        if self.status != EventStatus.PUBLISHED or self.is_past(now):
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    def __repr__(self):
+        return f"<Event {self.id} {self.slug} {self.status}>"
+
+
+class EventDay(db.Model):
+    """One day of an event, with its start and end time (stored UTC)."""
+
+    __tablename__ = "event_days"
+    __table_args__ = (
+        UniqueConstraint("event_id", "day", name="event_day"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: The local (Mexico City) calendar date of this day.
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    event = relationship("Event", back_populates="days")
+
+    def __repr__(self):
+        return f"<EventDay {self.event_id} {self.day}>"

@@ -1,0 +1,103 @@
+"""Event pages: the public home and event page, and the organizer's event management."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from foros.accounts.auth import organizer_required, public
+from foros.core.errors import DomainError
+from foros.events import services
+from foros.events.forms import EventForm, event_form_data
+from foros.events.models import EventStatus
+from foros.extensions import db
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/")
+@public
+def home():
+    """Home: upcoming events first, then past ones."""
+    upcoming, past = services.public_events()
+    return render_template("events/home.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/eventos/<slug>")
+@public
+def show(slug):
+    """Public page of one event."""
+    event = services.get_public_event(slug)
+    return render_template("events/show.html", event=event)
+
+
+@bp.get("/gestion/eventos")
+@organizer_required
+def manage_list():
+    """Organizer list of every event, with its status."""
+    status = request.args.get("estado", "")
+    statuses = [EventStatus(status)] if status in {s.value for s in EventStatus} else None
+    events = services.list_events(statuses=statuses)
+    return render_template("events/manage/list.html", events=events, status=status, statuses=list(EventStatus))
+
+
+@bp.route("/gestion/eventos/nuevo", methods=["GET", "POST"])
+@organizer_required
+def manage_new():
+    """Create a draft event."""
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.to_input(), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_errors(exc.fields)
+        else:
+            db.session.commit()
+            flash("Evento creado como borrador. Revíselo y publíquelo cuando esté listo.", "success")
+            return redirect(url_for("events.manage_edit", slug=event.slug))
+    return _render_form(form, None)
+
+
+@bp.route("/gestion/eventos/<slug>", methods=["GET", "POST"])
+@organizer_required
+def manage_edit(slug):
+    """Edit an event."""
+    event = services.get_event(slug)
+    form = EventForm() if request.method == "POST" else EventForm(data=event_form_data(event))
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, form.to_input(), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            event = services.get_event(slug)
+            form.apply_errors(exc.fields)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Cambios guardados.", "success")
+            return redirect(url_for("events.manage_edit", slug=event.slug))
+    return _render_form(form, event)
+
+
+def _render_form(form, event):
+    status = 422 if form.is_submitted() else 200
+    return render_template("events/manage/form.html", form=form, event=event), status
+
+
+@bp.post("/gestion/eventos/<slug>/estado")
+@organizer_required
+def manage_status(slug):
+    """Publish, close, archive or recover an event (one button each)."""
+    event = services.get_event(slug)
+    transition = request.form.get("accion", "")
+    if transition not in services.TRANSITION_MESSAGES:
+        abort(400)
+    try:
+        services.change_status(event, transition, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(services.TRANSITION_MESSAGES[transition], "success")
+    return redirect(url_for("events.manage_edit", slug=event.slug))

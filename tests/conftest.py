@@ -1,0 +1,143 @@
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL from FOROS_TEST_DATABASE_URI)."""
+
+import os
+import re
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from foros import create_app
+from foros.accounts import services as accounts
+from foros.accounts.models import Role
+from foros.core.time import local_today
+from foros.events import services as events
+from foros.events.models import EventKind, Modality
+from foros.events.services import DayInput, EventInput
+from foros.extensions import db
+
+PG_URI = os.environ.get("FOROS_TEST_DATABASE_URI", "")
+PASSWORD = "contrasena-segura-1"
+
+
+def database_uri(tmp_path) -> str:
+    """The database for one test: a fresh SQLite file, or the PostgreSQL test database."""
+    return PG_URI or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def base_config(uri: str, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-for-foros-tests-only-0123456789",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+def reset_database(app):
+    """Create the schema (SQLite file) or empty every table (PostgreSQL, schema kept)."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.create_all()
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            db.create_all()
+
+
+@pytest.fixture
+def app_config():
+    """Extra settings for the ``app`` fixture; override in a module to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    app = create_app(base_config(database_uri(tmp_path), **app_config))
+    reset_database(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def organizer(app):
+    user = accounts.create_user(email="org@example.org", name="Olga Organizadora", role=Role.ORGANIZER,
+                                password=PASSWORD)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def staff(app):
+    user = accounts.create_user(email="staff@example.org", name="Sergio Staff", role=Role.STAFF,
+                                password=PASSWORD)
+    db.session.commit()
+    return user
+
+
+def login(client, email, password=PASSWORD):
+    return client.post("/entrar", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    assert login(client, organizer.email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    assert login(client, staff.email).status_code == 302
+    return client
+
+
+def make_event_input(**overrides) -> EventInput:
+    start = local_today() + timedelta(days=10)
+    values = dict(
+        title="Foro Regional de Gobierno Abierto — Chimalhuacán",
+        kind=EventKind.FORO_REGIONAL,
+        municipality_key="15031",
+        modality=Modality.PRESENCIAL,
+        days=[DayInput(start, time(9, 0), time(14, 0))],
+        venue="Auditorio Municipal",
+        capacity_in_person=100,
+    )
+    values.update(overrides)
+    return EventInput(**values)
+
+
+def make_event(publish=True, actor=None, **overrides):
+    event = events.create_event(make_event_input(**overrides), actor=actor)
+    if publish:
+        events.change_status(event, "publish", actor=actor)
+    db.session.commit()
+    return event
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+__all__ = ["date", "make_event", "make_event_input", "login", "csrf_token_from", "PASSWORD"]
