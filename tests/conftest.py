@@ -1,10 +1,12 @@
 """Shared fixtures: a fresh database per test (SQLite, or PostgreSQL from FOROS_TEST_DATABASE_URI)."""
 
+import contextvars
 import os
 import re
 from datetime import date, time, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from foros import create_app
@@ -56,9 +58,21 @@ def app_config():
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in production.
+
+    The ``app`` fixture keeps an app context open for the test body; without this, requests would reuse
+    it and share ``g`` (the logged-in user) and the database session with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, app_config):
     app = create_app(base_config(database_uri(tmp_path), **app_config))
+    app.test_client_class = IsolatedClient
     reset_database(app)
     with app.app_context():
         yield app

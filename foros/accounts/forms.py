@@ -1,13 +1,13 @@
 """Forms for logging in and managing accounts and tokens."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from foros.accounts.models import Role
 from foros.accounts.services import MIN_PASSWORD_LENGTH
-from foros.core.forms import ChoiceField, strip_filter
+from foros.core.forms import ChoiceField, MultiChoiceField, strip_filter
 
 
 class LoginForm(FlaskForm):
@@ -20,7 +20,7 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(MultiChoiceField):
     """A list of checkboxes (assigning events to staff)."""
 
     widget = ListWidget(prefix_label=False)

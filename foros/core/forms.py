@@ -1,17 +1,45 @@
 """Form helpers shared by all domains."""
 
-from wtforms import SelectField
-from wtforms.validators import ValidationError
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+
+INVALID_CHOICE = "Elija una opción de la lista."
 
 
-class ChoiceField(SelectField):
-    """A select whose error message is Spanish when the value is not among the choices."""
+def _as_select_choices(choices):
+    if choices is None or isinstance(choices, dict):
+        return choices
+    return [c if isinstance(c, SelectChoice) else SelectChoice(c[0], c[1]) for c in choices]
 
-    def pre_validate(self, form):
-        if self.choices is not None and self.data not in {str(v) for v, _ in self.choices} | {
-            v for v, _ in self.choices
-        }:
-            raise ValidationError("Elija una opción de la lista.")
+
+class _ChoicesMixin:
+    """Accept (value, label) pairs anywhere choices are set, stored as WTForms' SelectChoice."""
+
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = _as_select_choices(value)
+
+
+class ChoiceField(_ChoicesMixin, SelectField):
+    """A select with a Spanish message when the value is not among the choices."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        kwargs["choices"] = _as_select_choices(kwargs.get("choices"))
+        super().__init__(*args, **kwargs)
+
+
+class MultiChoiceField(_ChoicesMixin, SelectMultipleField):
+    """A multiple select (or list of checkboxes) with Spanish messages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        kwargs["choices"] = _as_select_choices(kwargs.get("choices"))
+        super().__init__(*args, **kwargs)
 
 
 def strip_filter(value):
