@@ -27,6 +27,26 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "10 per 5 minutes"
 
+    #: Where people reach Foros; used for links in e-mail queued outside a request (CLI, imports).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    REGISTRATION_RATE_LIMIT = "20 per minute"  # per client address, form and API alike
+    WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail right after commit
+
+    # Outgoing mail (SMTP). Without MAIL_SERVER, messages stay in the outbox, readable by organizers.
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS
+    MAIL_USE_SSL = False  # implicit TLS (port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Foros de Gobierno Abierto <no-responder@foros.local>"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8  # then the message is marked failed; organizers can resend
+
+    #: Key for ticket signatures; defaults to one derived from SECRET_KEY.
+    TICKET_SIGNING_KEY = ""
+
     TIMEZONE = "America/Mexico_City"
     LOCALE = "es_MX"
 

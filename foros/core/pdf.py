@@ -1,0 +1,43 @@
+"""The one PDF style module: fonts with Spanish accents and shared paragraph styles (reportlab)."""
+
+import os
+from functools import lru_cache
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+BRAND = colors.HexColor("#6b1e3a")
+_DEJAVU = [
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+]
+
+
+@lru_cache(maxsize=1)
+def fonts() -> tuple[str, str]:
+    """Register DejaVu Sans when the system has it; else use Helvetica (Latin-1 covers Spanish)."""
+    for regular, bold in _DEJAVU:
+        if os.path.exists(regular) and os.path.exists(bold):
+            pdfmetrics.registerFont(TTFont("Foros", regular))
+            pdfmetrics.registerFont(TTFont("Foros-Bold", bold))
+            return "Foros", "Foros-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, ParagraphStyle]:
+    """Title, heading, body and small styles."""
+    regular, bold = fonts()
+    base = getSampleStyleSheet()["Normal"]
+    return {
+        "title": ParagraphStyle("ForosTitle", parent=base, fontName=bold, fontSize=20, leading=24,
+                                textColor=BRAND, spaceAfter=8),
+        "heading": ParagraphStyle("ForosHeading", parent=base, fontName=bold, fontSize=13, leading=16,
+                                  spaceBefore=6, spaceAfter=4),
+        "body": ParagraphStyle("ForosBody", parent=base, fontName=regular, fontSize=11, leading=15),
+        "big": ParagraphStyle("ForosBig", parent=base, fontName=bold, fontSize=16, leading=20),
+        "small": ParagraphStyle("ForosSmall", parent=base, fontName=regular, fontSize=8.5, leading=11,
+                                textColor=colors.HexColor("#4a5560")),
+        "code": ParagraphStyle("ForosCode", parent=base, fontName="Courier-Bold", fontSize=11, leading=14),
+    }

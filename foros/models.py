@@ -1,0 +1,7 @@
+"""Import every model so that SQLAlchemy's metadata (and Alembic's autogenerate) sees the whole schema."""
+
+from foros.accounts.models import ApiToken, User, staff_assignments  # noqa: F401
+from foros.audit.models import AuditEntry  # noqa: F401
+from foros.events.models import Event, EventDay  # noqa: F401
+from foros.mail.models import OutboxMessage  # noqa: F401
+from foros.registration.models import Registration, registration_days  # noqa: F401

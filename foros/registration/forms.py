@@ -1,0 +1,122 @@
+"""The public registration form (works without JavaScript) and the organizer's filters."""
+
+import unicodedata
+
+from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
+from wtforms.validators import Length
+
+from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
+from foros.core.municipalities import all_municipalities
+from foros.events.models import Modality
+from foros.registration.services import GENDER_OPTIONS, OTHER_STATE, RegistrationInput
+
+OTHER_STATE_LABEL = "Otra entidad (fuera del Estado de México)"
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    return " ".join(text.lower().split())
+
+
+def municipality_key_from_text(value: str) -> str:
+    """Map what was typed or picked (a name, with or without accents, or an INEGI key) to a key."""
+    folded = _fold(value)
+    if not folded:
+        return ""
+    if folded in (_fold(OTHER_STATE_LABEL), "otra entidad", "otra", "otro estado"):
+        return OTHER_STATE
+    for m in all_municipalities():
+        if folded in (m.key, _fold(m.name)):
+            return m.key
+    return folded[:5] if folded.isdigit() else "?"
+
+
+def municipality_text(key: str) -> str:
+    """The text shown in the field for a stored key."""
+    if key == OTHER_STATE:
+        return OTHER_STATE_LABEL
+    return next((m.name for m in all_municipalities() if m.key == key), "")
+
+
+class RegistrationForm(BaseForm):
+    """Everything an attendee fills in; choices depend on the event (set by ``for_event``)."""
+
+    name = StringField("Nombre completo", filters=[strip_filter], validators=[Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Correo electrónico", filters=[strip_filter], validators=[Length(max=254)],
+                       description="Ahí le enviaremos su boleto.", render_kw={"autocomplete": "email"})
+    phone = TelField("Teléfono (opcional)", filters=[strip_filter], validators=[Length(max=40)],
+                     render_kw={"autocomplete": "tel"})
+    sector = ChoiceField("Sector", choices=[], validate_choice=False)
+    organization = StringField("Institución u organización", filters=[strip_filter], validators=[Length(max=200)],
+                               render_kw={"autocomplete": "organization"})
+    position = StringField("Cargo", filters=[strip_filter], validators=[Length(max=200)],
+                           render_kw={"autocomplete": "organization-title"})
+    municipality = StringField("Municipio de residencia", filters=[strip_filter], validators=[Length(max=120)],
+                               description="Escriba para buscar; si vive fuera del Estado de México elija "
+                                           "«Otra entidad».",
+                               render_kw={"list": "municipios", "autocomplete": "off"})
+    gender = ChoiceField("Sexo o género (opcional)", choices=[("", "Prefiero no responder / sin respuesta")]
+                         + GENDER_OPTIONS, validate_choice=False,
+                         description="Solo para estadísticas desagregadas.")
+    modality = ChoiceField("Modalidad", choices=[], validate_choice=False)
+    days = MultiChoiceField("Días a los que asistirá", choices=[], validate_choice=False)
+    accessibility = TextAreaField("Necesidades de accesibilidad (opcional)", filters=[strip_filter],
+                                  validators=[Length(max=1000)],
+                                  description="Por ejemplo: intérprete de lengua de señas, acceso en silla de "
+                                              "ruedas.")
+    privacy_consent = BooleanField("He leído y acepto el aviso de privacidad")
+
+    def for_event(self, event, *, with_consent: bool = True):
+        """Fill the choices from the event's sectors, modalities and days."""
+        self.sector.choices = [("", "Elija su sector…")] + [(s["key"], s["label"]) for s in event.sector_options]
+        self.modality.choices = [(m.value, m.label) for m in event.modality.attendance_modes]
+        self.days.choices = [(d.day.isoformat(), d.day.isoformat()) for d in event.days]
+        if not with_consent:
+            del self.privacy_consent
+        if not self.is_submitted():
+            if len(event.days) == 1:
+                self.days.data = [event.days[0].day.isoformat()]
+            if event.modality != Modality.HIBRIDA:
+                self.modality.data = event.modality.attendance_modes[0].value
+        return self
+
+    def to_input(self) -> RegistrationInput:
+        """The service's input; the service does the real validation."""
+        from datetime import date
+
+        days = []
+        for value in self.days.data or []:
+            try:
+                days.append(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                days.append(date.min)  # reported by the service as "not a day of the event"
+        return RegistrationInput(
+            name=self.name.data or "", email=self.email.data or "", phone=self.phone.data or "",
+            sector=self.sector.data or "", organization=self.organization.data or "",
+            position=self.position.data or "", municipality_key=municipality_key_from_text(self.municipality.data),
+            gender=self.gender.data or "", modality=self.modality.data or "", days=days,
+            accessibility=self.accessibility.data or "",
+            privacy_consent=bool(self.privacy_consent.data) if hasattr(self, "privacy_consent") else False,
+        )
+
+    def apply_errors(self, fields: dict) -> None:
+        """Show the service's per-field errors next to the inputs."""
+        names = {"municipality_key": "municipality"}
+        for name, messages in fields.items():
+            target = getattr(self, names.get(name, name), None)
+            if target is None:
+                self.form_errors.extend(messages)
+            else:
+                target.errors = list(target.errors) + list(messages)
+
+    @staticmethod
+    def data_for(registration) -> dict:
+        """Initial data to edit an existing registration."""
+        return {
+            "name": registration.name, "email": registration.email, "phone": registration.phone,
+            "sector": registration.sector, "organization": registration.organization,
+            "position": registration.position, "municipality": municipality_text(registration.municipality_key),
+            "gender": registration.gender, "modality": registration.modality,
+            "days": [d.day.isoformat() for d in registration.days], "accessibility": registration.accessibility,
+        }

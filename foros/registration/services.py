@@ -1,0 +1,425 @@
+"""Registration services: sign up, waitlist and promotion, cancel, correct, anonymise, count.
+
+Seats are guaranteed by the database: ``take_seat`` is one conditional UPDATE on the event's confirmed
+counter, and a CHECK constraint forbids the counter from passing capacity. On SQLite, POST requests run in
+``BEGIN IMMEDIATE`` transactions (see ``foros.core.db``); on PostgreSQL the UPDATE locks the event row.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from foros.audit.services import record_action
+from foros.core.errors import DomainError, NotFound
+from foros.core.municipalities import get_municipality
+from foros.core.urls import external_url
+from foros.core.time import utcnow
+from foros.events.models import Event, Modality
+from foros.extensions import db
+from foros.mail.services import queue_message
+from foros.registration.codes import make_code, new_ticket_id
+from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
+
+OTHER_STATE = "otra"
+
+#: Sex/gender options for disaggregated statistics (optional).
+GENDER_OPTIONS = [
+    ("mujer", "Mujer"),
+    ("hombre", "Hombre"),
+    ("no_binario", "No binario"),
+    ("otro", "Otro"),
+    ("prefiero_no_decir", "Prefiero no decir"),
+]
+GENDER_KEYS = {key for key, _ in GENDER_OPTIONS}
+
+LIMITS = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
+_PHONE_RE = re.compile(r"^[0-9+()\- .]{7,40}$")
+
+
+@dataclass
+class RegistrationInput:
+    """What a person (or an organizer for them) fills in."""
+
+    name: str
+    email: str
+    sector: str
+    municipality_key: str
+    modality: str = ""
+    days: list[date] = field(default_factory=list)
+    phone: str = ""
+    organization: str = ""
+    position: str = ""
+    gender: str = ""
+    accessibility: str = ""
+    privacy_consent: bool = False
+
+
+@dataclass
+class RegistrationResult:
+    """What happened: a new registration, or the existing one for that e-mail (its link was re-sent)."""
+
+    registration: Registration
+    created: bool
+
+    @property
+    def duplicate(self) -> bool:
+        return not self.created
+
+
+def normalize_email(email: str) -> str:
+    """Lower-case, trimmed e-mail."""
+    return (email or "").strip().lower()
+
+
+def modality_choices(event: Event) -> list[str]:
+    """The modalities a person can choose for this event."""
+    return [m.value for m in event.modality.attendance_modes]
+
+
+def validate_input(event: Event, data: RegistrationInput, *, require_consent: bool = True) -> dict:
+    """Check every field; return clean values or raise ``invalid_registration`` with per-field errors."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    values = {
+        "name": " ".join(str(data.name or "").split()),
+        "email": str(data.email or "").strip(),
+        "phone": " ".join(str(data.phone or "").split()),
+        "organization": " ".join(str(data.organization or "").split()),
+        "position": " ".join(str(data.position or "").split()),
+        "accessibility": str(data.accessibility or "").strip(),
+        "sector": str(data.sector or "").strip(),
+        "municipality_key": str(data.municipality_key or "").strip().lower(),
+        "gender": str(data.gender or "").strip(),
+        "modality": str(data.modality or "").strip(),
+    }
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            add(name, f"Máximo {limit} caracteres.")
+    if len(values["name"]) < 3:
+        add("name", "Escriba su nombre completo.")
+    if not values["email"]:
+        add("email", "Escriba su correo electrónico.")
+    elif "email" not in errors:
+        try:
+            values["email"] = validate_email(values["email"], check_deliverability=False).normalized
+        except EmailNotValidError:
+            add("email", "Escriba un correo electrónico válido, por ejemplo nombre@dominio.mx.")
+    if values["phone"] and not _PHONE_RE.match(values["phone"]):
+        add("phone", "Escriba solo números, espacios y los signos + ( ) -.")
+    if values["sector"] not in {s["key"] for s in event.sector_options or []}:
+        add("sector", "Elija un sector de la lista.")
+    if values["municipality_key"] != OTHER_STATE and get_municipality(values["municipality_key"]) is None:
+        add("municipality_key", "Elija un municipio del Estado de México u «Otra entidad».")
+    if values["gender"] and values["gender"] not in GENDER_KEYS:
+        add("gender", "Elija una opción de la lista.")
+    choices = modality_choices(event)
+    if len(choices) == 1 and not values["modality"]:
+        values["modality"] = choices[0]
+    if values["modality"] not in choices:
+        add("modality", "Elija la modalidad: " + " o ".join(Modality(c).label.lower() for c in choices) + ".")
+    by_date = {d.day: d for d in event.days}
+    wanted = list(dict.fromkeys(data.days or []))
+    if not wanted and len(by_date) == 1:
+        wanted = list(by_date)
+    if not wanted:
+        add("days", "Elija al menos un día.")
+    elif any(d not in by_date for d in wanted):
+        add("days", "Elija días del evento.")
+    if require_consent and data.privacy_consent is not True:
+        add("privacy_consent", "Para registrarse debe aceptar el aviso de privacidad.")
+    if errors:
+        raise DomainError("invalid_registration", "Revise los campos marcados.", fields=errors)
+    values["days"] = [by_date[d] for d in wanted if d in by_date]
+    return values
+
+
+def find_live_registration(event: Event, email: str) -> Registration | None:
+    """The confirmed or waitlisted registration of this e-mail to this event, if any."""
+    return db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.email_normalized == normalize_email(email),
+        Registration.status != RegistrationStatus.CANCELLED,
+    ))
+
+
+def _counter(modality: str):
+    if modality == Modality.PRESENCIAL:
+        return Event.confirmed_in_person, Event.capacity_in_person
+    return Event.confirmed_virtual, Event.capacity_virtual
+
+
+def take_seat(event: Event, modality: str) -> bool:
+    """Atomically take one seat of ``modality`` if there is one left; return whether it was taken."""
+    counter, capacity = _counter(modality)
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, or_(capacity.is_(None), counter < capacity))
+        .values({counter: counter + 1})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
+    return result.rowcount == 1
+
+
+def release_seat(event: Event, modality: str) -> None:
+    """Give one seat of ``modality`` back."""
+    counter, _capacity = _counter(modality)
+    db.session.execute(
+        update(Event).where(Event.id == event.id, counter > 0).values({counter: counter - 1})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
+
+
+def ticket_url(registration: Registration) -> str:
+    """The attendee's private ticket page."""
+    return external_url("registration.ticket", token=registration.access_token)
+
+
+def ticket_code(registration: Registration) -> str:
+    """The signed code printed in the QR."""
+    return make_code(registration.ticket_id)
+
+
+def _queue(kind: str, registration: Registration, template: str) -> None:
+    if not registration.email:
+        return
+    queue_message(kind, registration.email, template, registration=registration, reg=registration,
+                  event=registration.event, ticket_url=ticket_url(registration),
+                  position=waitlist_position(registration))
+
+
+def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
+                      actor=None, require_consent: bool = True, notify: bool = True) -> RegistrationResult:
+    """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again."""
+    if source in (RegistrationSource.ONLINE, RegistrationSource.API) and not event.registration_open():
+        raise DomainError("registration_closed", "El registro para este evento no está abierto.", status=409)
+    values = validate_input(event, data, require_consent=require_consent)
+    existing = find_live_registration(event, values["email"])
+    if existing is not None:
+        return _duplicate(existing, notify)
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            confirmed = take_seat(event, values["modality"])
+            registration = Registration(
+                event=event, ticket_id=new_ticket_id(), access_token=secrets.token_urlsafe(32),
+                status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+                source=RegistrationSource(source), email_normalized=normalize_email(values["email"]),
+                privacy_consent_at=now if data.privacy_consent else None,
+                confirmed_at=now if confirmed else None, created_at=now, updated_at=now,
+                **{k: v for k, v in values.items() if k != "days"},
+            )
+            registration.days = values["days"]
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        # Another request registered the same e-mail a moment ago (PostgreSQL's unique index caught it).
+        existing = find_live_registration(event, values["email"])
+        if existing is None:
+            raise
+        return _duplicate(existing, notify)
+    if actor is not None:
+        record_action(actor, "registration.create", registration, label=f"{registration.name} — {event.title}",
+                      details={"status": registration.status, "source": registration.source})
+    if notify:
+        _queue("registration.confirmed" if confirmed else "registration.waitlisted", registration,
+               "registration_confirmed" if confirmed else "registration_waitlisted")
+    return RegistrationResult(registration, created=True)
+
+
+def _duplicate(existing: Registration, notify: bool) -> RegistrationResult:
+    if notify:
+        _queue("registration.link_resent", existing, "registration_link")
+    return RegistrationResult(existing, created=False)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting for this event and modality; None when not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id,
+        Registration.modality == registration.modality,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        Registration.id <= registration.id,
+    ))
+
+
+def promote_waitlist(event: Event, modality: str, *, notify: bool = True) -> list[Registration]:
+    """Confirm waitlisted people, first come first served, while seats are left."""
+    promoted = []
+    while True:
+        stmt = (select(Registration).where(
+            Registration.event_id == event.id, Registration.modality == modality,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        ).order_by(Registration.id).limit(1))
+        if db.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        candidate = db.session.scalar(stmt)
+        if candidate is None or not take_seat(event, modality):
+            break
+        candidate.status = RegistrationStatus.CONFIRMED
+        candidate.confirmed_at = utcnow()
+        db.session.flush()
+        promoted.append(candidate)
+        if notify:
+            _queue("registration.promoted", candidate, "registration_promoted")
+    return promoted
+
+
+def cancel_registration(registration: Registration, *, actor=None, notify: bool = True) -> list[Registration]:
+    """Cancel; a confirmed seat goes to the next person waiting, who is told. Returns who was promoted."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("already_cancelled", "Este registro ya estaba cancelado.", status=409)
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    db.session.flush()
+    promoted = []
+    if was_confirmed:
+        release_seat(registration.event, registration.modality)
+        promoted = promote_waitlist(registration.event, registration.modality, notify=notify)
+    if actor is not None:
+        record_action(actor, "registration.cancel", registration,
+                      label=f"{registration.name} — {registration.event.title}",
+                      details={"promoted": [p.id for p in promoted]})
+    if notify:
+        _queue("registration.cancelled", registration, "registration_cancelled")
+    return promoted
+
+
+def update_registration(registration: Registration, data: RegistrationInput, *, actor=None) -> Registration:
+    """Correct a registration's data (the attendee from their link, or an organizer)."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("registration_cancelled", "Este registro está cancelado.", status=409)
+    if registration.anonymized_at is not None:
+        raise DomainError("registration_anonymized", "Este registro fue anonimizado.", status=409)
+    event = registration.event
+    values = validate_input(event, data, require_consent=False)
+    new_email = normalize_email(values["email"])
+    if new_email != registration.email_normalized:
+        other = find_live_registration(event, new_email)
+        if other is not None and other.id != registration.id:
+            raise DomainError("duplicate", "Ya hay un registro con ese correo para este evento.",
+                              fields={"email": ["Ya hay un registro con ese correo para este evento."]},
+                              status=409)
+    if values["modality"] != registration.modality:
+        _change_modality(registration, values["modality"])
+    for name, value in values.items():
+        if name not in ("days", "modality"):
+            setattr(registration, name, value)
+    registration.email_normalized = new_email
+    registration.days = values["days"]
+    db.session.flush()
+    if actor is not None:
+        record_action(actor, "registration.update", registration,
+                      label=f"{registration.name} — {event.title}")
+    return registration
+
+
+def _change_modality(registration: Registration, modality: str) -> None:
+    event = registration.event
+    if registration.status == RegistrationStatus.CONFIRMED:
+        if not take_seat(event, modality):
+            raise DomainError("no_seats", f"Ya no hay lugares en la modalidad {Modality(modality).label.lower()}.",
+                              fields={"modality": ["No hay lugares en esa modalidad."]}, status=409)
+        release_seat(event, registration.modality)
+        old = registration.modality
+        registration.modality = modality
+        db.session.flush()
+        promote_waitlist(event, old)
+    else:
+        registration.modality = modality
+
+
+def get_by_token(token: str) -> Registration:
+    """The registration behind a ticket URL, or NotFound."""
+    registration = None
+    if token and len(token) <= 64:
+        registration = db.session.scalar(select(Registration).where(Registration.access_token == token))
+    if registration is None or registration.anonymized_at is not None:
+        raise NotFound("ticket_not_found", "No encontramos ese boleto. Revise el enlace de su correo.")
+    return registration
+
+
+def anonymize_event(event: Event, *, actor=None, now=None) -> int:
+    """Erase attendees' personal data after the event, keeping sector, sex, municipality, modality, days."""
+    now = now or utcnow()
+    if not event.is_past(now):
+        raise DomainError("event_not_over", "Solo se puede anonimizar cuando el evento ya terminó.", status=409)
+    rows = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.anonymized_at.is_(None))).all()
+    for r in rows:
+        r.name = "Persona anonimizada"
+        r.email = None
+        r.email_normalized = None
+        r.phone = ""
+        r.organization = ""
+        r.position = ""
+        r.accessibility = ""
+        r.access_token = secrets.token_urlsafe(32)  # old ticket links stop working
+        r.anonymized_at = now
+    db.session.flush()
+    record_action(actor, "event.anonymize", event, details={"registrations": len(rows)})
+    return len(rows)
+
+
+def registration_counts(event: Event) -> dict:
+    """Counts by status and modality, plus by sector, gender and municipality of the live registrations."""
+    def grouped(column, only_live=True):
+        stmt = select(column, func.count()).where(Registration.event_id == event.id)
+        if only_live:
+            stmt = stmt.where(Registration.status != RegistrationStatus.CANCELLED)
+        return dict(db.session.execute(stmt.group_by(column)).all())
+
+    by_status_modality = db.session.execute(
+        select(Registration.status, Registration.modality, func.count())
+        .where(Registration.event_id == event.id).group_by(Registration.status, Registration.modality)
+    ).all()
+    status_totals: dict[str, int] = {}
+    matrix: dict[tuple[str, str], int] = {}
+    for status, modality, count in by_status_modality:
+        status_totals[status.value] = status_totals.get(status.value, 0) + count
+        matrix[(status.value, modality)] = count
+    return {
+        "status": status_totals,
+        "status_modality": matrix,
+        "sector": grouped(Registration.sector),
+        "gender": grouped(Registration.gender),
+        "municipality": grouped(Registration.municipality_key),
+        "total": sum(status_totals.values()),
+    }
+
+
+def search_registrations(event: Event, *, text: str = "", status: str = "", sector: str = "",
+                         modality: str = "", day_id: int | None = None, municipality_key: str = ""):
+    """The filtered query behind the organizer list and the API (newest first)."""
+    stmt = select(Registration).where(Registration.event_id == event.id)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Registration.name.ilike(pattern, escape="\\"),
+                              Registration.email_normalized.ilike(pattern, escape="\\"),
+                              Registration.organization.ilike(pattern, escape="\\")))
+    if status:
+        stmt = stmt.where(Registration.status == RegistrationStatus(status))
+    if sector:
+        stmt = stmt.where(Registration.sector == sector)
+    if modality:
+        stmt = stmt.where(Registration.modality == modality)
+    if municipality_key:
+        stmt = stmt.where(Registration.municipality_key == municipality_key)
+    if day_id:
+        stmt = stmt.where(Registration.days.any(id=day_id))
+    return stmt.order_by(Registration.id.desc())
+
+
+

@@ -1,0 +1,140 @@
+"""Public registration: the form, the attendee's ticket page (see, edit, cancel), QR, PDF, calendar."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from foros.accounts.auth import public
+from foros.core.errors import DomainError
+from foros.core.municipalities import all_municipalities
+from foros.events.services import get_public_event
+from foros.extensions import db, limiter
+from foros.registration import services, tickets
+from foros.registration.forms import OTHER_STATE_LABEL, RegistrationForm
+from foros.registration.models import RegistrationSource, RegistrationStatus
+from foros.worker import notify_outbox
+
+bp = Blueprint("registration", __name__)
+
+
+def _registration_limit():
+    from flask import current_app
+
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _render_form(event, form, status=200):
+    return render_template("registration/form.html", event=event, form=form,
+                           municipalities=all_municipalities(), other_state=OTHER_STATE_LABEL), status
+
+
+@bp.route("/eventos/<slug>/registro", methods=["GET", "POST"])
+@public
+@limiter.limit(_registration_limit, methods=["POST"])
+def register(slug):
+    """The public registration form; on success, go to the ticket page."""
+    event = get_public_event(slug)
+    if not event.registration_open():
+        return render_template("registration/closed.html", event=event), 200 if request.method == "GET" else 409
+    form = RegistrationForm().for_event(event)
+    if form.validate_on_submit():
+        try:
+            result = services.register_attendee(event, form.to_input(), source=RegistrationSource.ONLINE)
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_errors(exc.fields)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            notify_outbox()
+            if result.duplicate:
+                return render_template("registration/duplicate.html", event=event), 200
+            return redirect(url_for("registration.ticket", token=result.registration.access_token))
+    return _render_form(event, form, 422 if form.is_submitted() else 200)
+
+
+@bp.get("/boleto/<token>")
+@public
+def ticket(token):
+    """The attendee's ticket: QR, status, downloads, edit and cancel."""
+    registration = services.get_by_token(token)
+    return render_template("registration/ticket.html", reg=registration, event=registration.event,
+                           position=services.waitlist_position(registration),
+                           code=services.ticket_code(registration), statuses=RegistrationStatus)
+
+
+@bp.get("/boleto/<token>/qr.png")
+@public
+def ticket_qr(token):
+    """The QR image of the signed code."""
+    registration = services.get_by_token(token)
+    png = tickets.qr_png(services.ticket_code(registration))
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.get("/boleto/<token>/boleto.pdf")
+@public
+def ticket_pdf(token):
+    """The ticket as an A4 PDF."""
+    registration = services.get_by_token(token)
+    pdf = tickets.ticket_pdf(registration)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="boleto-{registration.event.slug}.pdf"'})
+
+
+@bp.get("/boleto/<token>/evento.ics")
+@public
+def ticket_ics(token):
+    """The event as a calendar file."""
+    registration = services.get_by_token(token)
+    ics = tickets.event_ics(registration)
+    return Response(ics, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"'})
+
+
+@bp.route("/boleto/<token>/editar", methods=["GET", "POST"])
+@public
+def ticket_edit(token):
+    """The attendee corrects their data."""
+    registration = services.get_by_token(token)
+    event = registration.event
+    if registration.status == RegistrationStatus.CANCELLED:
+        flash("Este registro está cancelado.", "error")
+        return redirect(url_for("registration.ticket", token=token))
+    if request.method == "POST":
+        form = RegistrationForm().for_event(event, with_consent=False)
+    else:
+        form = RegistrationForm(data=RegistrationForm.data_for(registration)).for_event(event, with_consent=False)
+    if form.validate_on_submit():
+        try:
+            services.update_registration(registration, form.to_input())
+        except DomainError as exc:
+            db.session.rollback()
+            form.apply_errors(exc.fields)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Sus datos se actualizaron.", "success")
+            return redirect(url_for("registration.ticket", token=token))
+    status = 422 if form.is_submitted() else 200
+    return render_template("registration/edit.html", event=event, form=form, reg=registration,
+                           municipalities=all_municipalities(), other_state=OTHER_STATE_LABEL), status
+
+
+@bp.route("/boleto/<token>/cancelar", methods=["GET", "POST"])
+@public
+def ticket_cancel(token):
+    """The attendee cancels (a confirmation step first)."""
+    registration = services.get_by_token(token)
+    if request.method == "POST":
+        try:
+            services.cancel_registration(registration)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            notify_outbox()
+            flash("Su registro quedó cancelado. Gracias por avisar: su lugar pasa a otra persona.", "success")
+        return redirect(url_for("registration.ticket", token=token))
+    return render_template("registration/cancel.html", reg=registration, event=registration.event)
