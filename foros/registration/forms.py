@@ -97,7 +97,7 @@ class RegistrationForm(BaseForm):
             position=self.position.data or "", municipality_key=municipality_key_from_text(self.municipality.data),
             gender=self.gender.data or "", modality=self.modality.data or "", days=days,
             accessibility=self.accessibility.data or "",
-            privacy_consent=bool(self.privacy_consent.data) if hasattr(self, "privacy_consent") else False,
+            privacy_consent=bool(self.privacy_consent.data) if getattr(self, "privacy_consent", None) else False,
         )
 
     def apply_errors(self, fields: dict) -> None:
