@@ -39,7 +39,7 @@ def create_app(test_config=None):
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from foros import extensions
+    from foros import extensions, models  # noqa: F401  (all models registered on the metadata)
     from foros.core import db as core_db
 
     core_db.configure_engine_options(app)
@@ -54,8 +54,9 @@ def create_app(test_config=None):
     auth.init_login(app)
 
     from foros.core import api as core_api
-    from foros.core import errors, formatting, security
+    from foros.core import errors, formatting, routing, security
 
+    routing.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -65,14 +66,18 @@ def create_app(test_config=None):
     from foros.audit.views import bp as audit_bp
     from foros.core.health import bp as health_bp
     from foros.events.views import bp as events_bp
+    from foros.mail.views import bp as mail_bp
+    from foros.registration.views import bp as registration_bp
 
-    for blueprint in (events_bp, accounts_bp, audit_bp, health_bp):
+    for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp):
         app.register_blueprint(blueprint)
 
     from foros.accounts.api import blp as accounts_api
     from foros.events.api import blp as events_api
 
-    for blueprint in (events_api, accounts_api):
+    from foros.registration.api import blp as registration_api
+
+    for blueprint in (events_api, registration_api, accounts_api):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 

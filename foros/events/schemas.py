@@ -49,6 +49,20 @@ class EventDetailSchema(EventSchema):
     online_url = ma.fields.String()
     registration_opens_at = ma.fields.AwareDateTime(allow_none=True)
     registration_closes_at = ma.fields.AwareDateTime(allow_none=True)
+    sectors = ma.fields.List(ma.fields.Dict(), attribute="sector_options",
+                             metadata={"description": "Valores aceptados de `sector` al registrarse (key, label)"})
+    modalities = ma.fields.Function(lambda e: [m.value for m in e.modality.attendance_modes],
+                                    metadata={"type": "array", "items": {"type": "string"},
+                                              "description": "Valores aceptados de `modality`"})
+    registration_days = ma.fields.Function(lambda e: [d.day.isoformat() for d in e.days],
+                                           metadata={"type": "array", "items": {"type": "string",
+                                                                                 "format": "date"},
+                                                     "description": "Valores aceptados de `days`"})
+    seats_left = ma.fields.Function(
+        lambda e: {m.value: (None if e.capacity_for(m.value) is None
+                             else max(e.capacity_for(m.value) - e.confirmed_for(m.value), 0))
+                   for m in e.modality.attendance_modes},
+        metadata={"type": "object", "description": "Lugares libres por modalidad (null: sin límite)"})
 
 
 class EventListQuerySchema(ma.Schema):

@@ -17,6 +17,8 @@ from foros.extensions import db
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DAYS = 10
+#: Dates outside these years are typing mistakes (and year 9999 would overflow the conversion to UTC).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass
@@ -79,6 +81,8 @@ def _validate(data: EventInput, event: Event | None) -> dict:
         add("days", f"Un evento puede tener como máximo {MAX_DAYS} días.")
     seen = set()
     for d in data.days:
+        if not MIN_YEAR <= d.day.year <= MAX_YEAR:
+            add("days", f"El {d.day.isoformat()}: escriba una fecha entre {MIN_YEAR} y {MAX_YEAR}.")
         if d.ends <= d.starts:
             add("days", f"El {d.day.isoformat()}: la hora de término debe ser posterior a la de inicio.")
         if d.day in seen:
@@ -88,6 +92,12 @@ def _validate(data: EventInput, event: Event | None) -> dict:
         value = getattr(data, name)
         if value is not None and not (0 <= value <= 1_000_000):
             add(name, "El cupo debe ser un número entre 0 y 1,000,000.")
+    if event is not None:
+        for name, confirmed in (("capacity_in_person", event.confirmed_in_person),
+                                ("capacity_virtual", event.confirmed_virtual)):
+            value = getattr(data, name)
+            if value is not None and value < confirmed:
+                add(name, f"Ya hay {confirmed} registros confirmados; el cupo no puede ser menor.")
     if data.modality == Modality.VIRTUAL and data.capacity_in_person:
         add("capacity_in_person", "Un evento virtual no tiene cupo presencial.")
     if data.modality == Modality.PRESENCIAL and data.capacity_virtual:
@@ -95,6 +105,9 @@ def _validate(data: EventInput, event: Event | None) -> dict:
     if data.online_url and not re.match(r"^https?://", data.online_url):
         add("online_url", "El enlace debe empezar con https://")
     opens, closes = data.registration_opens_at, data.registration_closes_at
+    for name, moment in (("registration_opens_at", opens), ("registration_closes_at", closes)):
+        if moment and not MIN_YEAR <= moment.year <= MAX_YEAR:
+            add(name, f"Escriba una fecha entre {MIN_YEAR} y {MAX_YEAR}.")
     if opens and closes and closes <= opens:
         add("registration_closes_at", "El cierre del registro debe ser posterior a su apertura.")
     if errors:
@@ -157,6 +170,11 @@ def update_event(event: Event, data: EventInput, *, actor=None) -> Event:
     db.session.flush()
     if changes:
         record_action(actor, "event.update", event, details=changes)
+    if {"capacity_in_person", "capacity_virtual"} & set(changes):
+        from foros.registration.services import promote_waitlist  # registration builds on events
+
+        for modality in event.modality.attendance_modes:
+            promote_waitlist(event, modality.value)
     return event
 
 

@@ -39,3 +39,29 @@ def test_cli_db_upgrade_on_empty_database(tmp_path, monkeypatch):
     with app.app_context():
         assert "events" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_upgrade_keeps_existing_data(tmp_path):
+    """Rebuilding a parent table (SQLite batch mode) must not cascade-delete its children's rows."""
+    from flask_migrate import downgrade
+
+    from foros.demo.data import load_demo_data
+    from foros.events.models import EventDay
+
+    app = create_app(base_config(database_uri(tmp_path)))
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        load_demo_data()
+        db.session.commit()
+        days_before = db.session.query(EventDay).count()
+        assert days_before > 0
+        db.session.rollback()  # release our read locks before ALTER TABLE (PostgreSQL would wait on them)
+        downgrade(revision="e34c7e0ae728")
+        upgrade()
+        assert db.session.query(EventDay).count() == days_before
+        db.session.rollback()
+        db.session.remove()
+        _drop_everything()
+        db.create_all()
+        db.engine.dispose()

@@ -1,0 +1,94 @@
+"""API schemas for registrations (they validate input and generate the OpenAPI document)."""
+
+import marshmallow as ma
+
+from foros.registration.services import GENDER_KEYS
+
+_TEXT = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
+
+
+class RegistrationCreateSchema(ma.Schema):
+    """A registration as sent by a form elsewhere or a partner's system."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    name = ma.fields.String(required=True, validate=ma.validate.Length(max=_TEXT["name"]),
+                            metadata={"example": "Lucía Hernández Ortiz"})
+    email = ma.fields.String(required=True, validate=ma.validate.Length(max=_TEXT["email"]),
+                             metadata={"example": "lucia@example.org"})
+    phone = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["phone"]))
+    sector = ma.fields.String(required=True, validate=ma.validate.Length(max=40),
+                              metadata={"description": "Una de las claves de `sectors` del evento"})
+    organization = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["organization"]))
+    position = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["position"]))
+    municipality = ma.fields.String(required=True, validate=ma.validate.Length(max=5),
+                                    metadata={"description": "Clave INEGI (p. ej. 15113) u `otra`",
+                                              "example": "15113"})
+    gender = ma.fields.String(load_default="", validate=ma.validate.OneOf(sorted(GENDER_KEYS) + [""]))
+    modality = ma.fields.String(load_default="", metadata={"enum": ["presencial", "virtual"],
+                                                           "description": "Obligatoria en eventos híbridos"})
+    days = ma.fields.List(ma.fields.Date(), load_default=list, validate=ma.validate.Length(max=20),
+                          metadata={"description": "Fechas ISO; por omisión, el único día del evento"})
+    accessibility = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["accessibility"]))
+    privacy_consent = ma.fields.Boolean(required=True, metadata={"description": "Debe ser true"})
+
+
+class RegistrationCreatedSchema(ma.Schema):
+    """The result of a registration."""
+
+    status = ma.fields.String(metadata={"enum": ["confirmed", "waitlisted"]})
+    waitlist_position = ma.fields.Integer(allow_none=True)
+    ticket_url = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "Código firmado del QR"})
+
+
+class RegistrationSchema(ma.Schema):
+    """A registration as organizers see it."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.Function(lambda r: r.status.value, metadata={"enum": ["confirmed", "waitlisted",
+                                                                              "cancelled"]})
+    source = ma.fields.Function(lambda r: r.source.value)
+    name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String()
+    sector = ma.fields.String()
+    organization = ma.fields.String()
+    position = ma.fields.String()
+    municipality = ma.fields.String(attribute="municipality_key")
+    gender = ma.fields.String()
+    modality = ma.fields.String()
+    days = ma.fields.Function(lambda r: [d.day.isoformat() for d in r.days],
+                              metadata={"type": "array", "items": {"type": "string", "format": "date"}})
+    accessibility = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+    anonymized = ma.fields.Function(lambda r: r.anonymized_at is not None, metadata={"type": "boolean"})
+
+
+class RegistrationListQuerySchema(ma.Schema):
+    """Filters and paging for the registrations list."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
+                         metadata={"description": "Parte del nombre, correo u organización"})
+    status = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", "confirmed", "waitlisted",
+                                                                           "cancelled"]))
+    sector = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    modality = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", "presencial", "virtual"]))
+    day = ma.fields.Date(load_default=None, metadata={"description": "Solo quienes asisten ese día"})
+    municipality = ma.fields.String(load_default="", validate=ma.validate.Length(max=5))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
+class RegistrationPageSchema(ma.Schema):
+    """One page of registrations."""
+
+    items = ma.fields.List(ma.fields.Nested(RegistrationSchema))
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    total = ma.fields.Integer()
+    pages = ma.fields.Integer()
