@@ -12,6 +12,7 @@ from foros.core.time import local_to_utc, local_today
 from foros.events import services as events
 from foros.events.models import Event, EventKind, EventStatus, Modality
 from foros.events.services import DayInput, EventInput
+from foros.demo.people import fill_with_waitlist, seed_registrations
 from foros.extensions import db
 
 DEMO_PASSWORD = os.environ.get("FOROS_DEMO_PASSWORD", "foros-demo-2026")
@@ -75,15 +76,18 @@ def load_demo_data() -> str:
     organizer, _ = _ensure_user(ORGANIZER_EMAIL, "Organizadora Demo", Role.ORGANIZER)
     created = 0
 
-    for slug, title, key, venue, dates in PAST_PROGRAMME:
-        _, new = _ensure_event(slug, EventInput(
+    registrations = 0
+    for n, (slug, title, key, venue, dates) in enumerate(PAST_PROGRAMME):
+        event, new = _ensure_event(slug, EventInput(
             title=title, kind=EventKind.FORO_REGIONAL, municipality_key=key, modality=Modality.PRESENCIAL,
             days=_days(dates), venue=venue, capacity_in_person=250, description=FORO_DESCRIPTION,
             institutions=INSTITUTIONS_FORO,
         ), EventStatus.CLOSED, organizer)
         created += new
+        if new:
+            registrations += seed_registrations(event, 70 + 15 * n)
 
-    _, new = _ensure_event("jornadas-gobierno-abierto-2023", EventInput(
+    jornadas, new = _ensure_event("jornadas-gobierno-abierto-2023", EventInput(
         title="Jornadas de Gobierno Abierto 2023", kind=EventKind.JORNADA, municipality_key="15106",
         modality=Modality.HIBRIDA, days=_days([date(2023, 6, 6), date(2023, 6, 8)], time(9, 30), time(15, 0)),
         venue="Centro de Convenciones de Toluca", capacity_in_person=300, capacity_virtual=1000,
@@ -93,6 +97,8 @@ def load_demo_data() -> str:
         institutions=INSTITUTIONS_FORO.replace("Ayuntamiento anfitrión", "Ayuntamientos del Estado de México"),
     ), EventStatus.CLOSED, organizer)
     created += new
+    if new:
+        registrations += seed_registrations(jornadas, 160)
 
     today = local_today()
     upcoming = [
@@ -122,13 +128,24 @@ def load_demo_data() -> str:
             institutions=INSTITUTIONS_FORO,
         )),
     ]
+    upcoming.append(("taller-gobierno-abierto-metepec", EventInput(
+        title="Taller de Gobierno Abierto para Unidades de Transparencia — Metepec", kind=EventKind.OTHER,
+        municipality_key="15054", modality=Modality.PRESENCIAL, days=_days([today + timedelta(days=14)],
+                                                                            time(10, 0), time(13, 0)),
+        venue="Sala de capacitación, Metepec", capacity_in_person=20,
+        description="Taller práctico con cupo limitado. Cuando se llena, el registro continúa en lista de espera.",
+        institutions=INSTITUTIONS_FORO,
+    )))
     for slug, data in upcoming:
-        _, new = _ensure_event(slug, data, EventStatus.PUBLISHED, organizer)
+        event, new = _ensure_event(slug, data, EventStatus.PUBLISHED, organizer)
         created += new
+        if new and slug == "taller-gobierno-abierto-metepec":
+            registrations += fill_with_waitlist(event, confirmed=20, waiting=6)
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
     _staff, staff_new = _ensure_user(STAFF_EMAIL, "Personal de Registro Demo", Role.STAFF, [texcoco])
     if created or staff_new:
         record_action(organizer, "demo.load", None, object_type="demo", label="Datos de demostración",
                       details={"events_created": created})
-    return f"Demo lista: {created} eventos nuevos. Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}."
+    return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos. "
+            f"Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}.")

@@ -198,15 +198,20 @@ def _queue(kind: str, registration: Registration, template: str) -> None:
 
 
 def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
-                      actor=None, require_consent: bool = True, notify: bool = True) -> RegistrationResult:
-    """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again."""
-    if source in (RegistrationSource.ONLINE, RegistrationSource.API) and not event.registration_open():
+                      actor=None, require_consent: bool = True, notify: bool = True,
+                      check_open: bool = True, now=None) -> RegistrationResult:
+    """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again.
+
+    ``check_open=False`` and ``now`` are for loading historical data (the demo's past events).
+    """
+    if (check_open and source in (RegistrationSource.ONLINE, RegistrationSource.API)
+            and not event.registration_open()):
         raise DomainError("registration_closed", "El registro para este evento no está abierto.", status=409)
     values = validate_input(event, data, require_consent=require_consent)
     existing = find_live_registration(event, values["email"])
     if existing is not None:
         return _duplicate(existing, notify)
-    now = utcnow()
+    now = now or utcnow()
     try:
         with db.session.begin_nested():
             confirmed = take_seat(event, values["modality"])

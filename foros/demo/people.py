@@ -1,0 +1,89 @@
+"""Made-up attendees for the demo's past events: realistic mix of sectors, municipalities and sexes."""
+
+import random
+import unicodedata
+from datetime import timedelta
+
+from foros.core.municipalities import all_municipalities
+from foros.events.models import Modality
+from foros.registration import services as registration
+from foros.registration.models import RegistrationSource
+from foros.registration.services import RegistrationInput
+
+WOMEN = ["María", "Guadalupe", "Juana", "Verónica", "Leticia", "Alejandra", "Rosa", "Patricia", "Fernanda",
+         "Daniela", "Itzel", "Ximena", "Andrea", "Lucía", "Mariana", "Karla", "Gabriela", "Adriana"]
+MEN = ["José", "Juan", "Miguel", "Luis", "Carlos", "Jorge", "Francisco", "Alejandro", "Ricardo", "Arturo",
+       "Eduardo", "Roberto", "Diego", "Emiliano", "Santiago", "Raúl", "Óscar", "Iván"]
+SURNAMES = ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez",
+            "Cruz", "Flores", "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Mendoza",
+            "Ruiz", "Aguilar", "Ortiz", "Castillo", "Romero", "Velázquez", "Nava", "Salazar", "Becerril"]
+ORGANIZATIONS = {
+    "estudiante": ["UAEMéx", "Tecnológico de Estudios Superiores", "UNAM FES Acatlán", "Normal de Atlacomulco"],
+    "academia": ["UAEMéx", "El Colegio Mexiquense", "UNAM FES Aragón", "Universidad Mexiquense del Bicentenario"],
+    "sector_empresarial": ["Cámara de Comercio local", "Coparmex Estado de México", "Asociación de Industriales"],
+    "servidor_publico": ["Ayuntamiento", "Contraloría municipal", "Unidad de Transparencia municipal",
+                         "Secretaría de Finanzas"],
+    "poder_legislativo": ["Congreso del Estado de México"],
+    "sociedad_civil": ["Colectivo Ciudadano por la Transparencia", "Observatorio Ciudadano", "Red de Mujeres",
+                       "Fundación Comunitaria"],
+    "ciudadania": [""],
+    "medios": ["Periódico regional", "Radio comunitaria", "Portal de noticias local"],
+}
+SECTOR_WEIGHTS = {"estudiante": 22, "academia": 9, "sector_empresarial": 5, "servidor_publico": 30,
+                  "poder_legislativo": 3, "sociedad_civil": 13, "ciudadania": 14, "medios": 4}
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def seed_registrations(event, count: int) -> int:
+    """Register ``count`` made-up people to a past event (no e-mail queued); deterministic per event."""
+    rnd = random.Random(event.slug)
+    municipalities = all_municipalities()
+    host = event.municipality_key
+    neighbours = sorted(municipalities, key=lambda m: (m.lat - event.municipality.lat) ** 2
+                        + (m.lon - event.municipality.lon) ** 2)[:12]
+    sectors = list(SECTOR_WEIGHTS)
+    weights = [SECTOR_WEIGHTS[s] for s in sectors]
+    start = event.days[0].starts_at
+    created = 0
+    for i in range(count):
+        woman = rnd.random() < 0.54
+        first = rnd.choice(WOMEN if woman else MEN)
+        last = f"{rnd.choice(SURNAMES)} {rnd.choice(SURNAMES)}"
+        sector = rnd.choices(sectors, weights)[0]
+        roll = rnd.random()
+        municipality = host if roll < 0.55 else (rnd.choice(neighbours).key if roll < 0.93 else
+                                                  "otra" if roll < 0.97 else rnd.choice(municipalities).key)
+        gender = ("mujer" if woman else "hombre") if rnd.random() < 0.9 else rnd.choice(["", "prefiero_no_decir",
+                                                                                        "no_binario"])
+        modality = Modality.PRESENCIAL.value
+        if event.modality == Modality.HIBRIDA:
+            modality = "virtual" if rnd.random() < 0.45 else "presencial"
+        days = [d.day for d in event.days if len(event.days) == 1 or rnd.random() < 0.75] or [event.days[0].day]
+        data = RegistrationInput(
+            name=f"{first} {last}", email=f"{_ascii(first)}.{_ascii(last).replace(' ', '.')}.{i}@ejemplo.mx",
+            sector=sector, municipality_key=municipality, modality=modality, days=days, gender=gender,
+            organization=rnd.choice(ORGANIZATIONS[sector]), position="", privacy_consent=True,
+        )
+        when = start - timedelta(days=rnd.randint(1, 20), minutes=rnd.randint(0, 1440))
+        result = registration.register_attendee(event, data, source=RegistrationSource.ONLINE, notify=False,
+                                                 check_open=False, now=when)
+        created += result.created
+    return created
+
+
+def fill_with_waitlist(event, *, confirmed: int, waiting: int) -> int:
+    """Register enough people to fill an upcoming event and leave some on its waitlist."""
+    rnd = random.Random(event.slug)
+    created = 0
+    for i in range(confirmed + waiting):
+        first, last = rnd.choice(WOMEN + MEN), f"{rnd.choice(SURNAMES)} {rnd.choice(SURNAMES)}"
+        data = RegistrationInput(
+            name=f"{first} {last}", email=f"{_ascii(first)}.{_ascii(last).replace(' ', '.')}.{i}@ejemplo.mx",
+            sector="servidor_publico", municipality_key=event.municipality_key, organization="Ayuntamiento",
+            position="Titular de la Unidad de Transparencia", privacy_consent=True,
+        )
+        created += registration.register_attendee(event, data, notify=False).created
+    return created
