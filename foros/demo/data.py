@@ -9,10 +9,10 @@ from foros.accounts import services as accounts
 from foros.accounts.models import Role
 from foros.audit.services import record_action
 from foros.core.time import local_to_utc, local_today
+from foros.demo.people import fill_with_waitlist, seed_registrations
 from foros.events import services as events
 from foros.events.models import Event, EventKind, EventStatus, Modality
 from foros.events.services import DayInput, EventInput
-from foros.demo.people import fill_with_waitlist, seed_registrations
 from foros.extensions import db
 
 DEMO_PASSWORD = os.environ.get("FOROS_DEMO_PASSWORD", "foros-demo-2026")

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from foros.audit.services import record_action
 from foros.core.errors import DomainError, NotFound
 from foros.core.municipalities import get_municipality
-from foros.core.urls import external_url
 from foros.core.time import utcnow
+from foros.core.urls import external_url
 from foros.events.models import Event, Modality
 from foros.extensions import db
 from foros.mail.services import queue_message
