@@ -5,3 +5,4 @@ from foros.audit.models import AuditEntry  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401
 from foros.mail.models import OutboxMessage  # noqa: F401
 from foros.registration.models import Registration, registration_days  # noqa: F401
+from foros.checkin.models import Checkin, CheckinList  # noqa: F401

@@ -73,10 +73,11 @@ def bearer_token() -> str:
 def current_api_user() -> User | None:
     """Return the account behind the request's bearer token (cached per request)."""
     if "api_user" not in g:
-        from foros.accounts.services import user_for_token
+        from foros.accounts.services import active_token
 
         token = bearer_token()
-        g.api_user = user_for_token(token) if token else None
+        g.api_token = active_token(token) if token else None
+        g.api_user = g.api_token.user if g.api_token is not None else None
     return g.api_user
 
 

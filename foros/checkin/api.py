@@ -1,0 +1,84 @@
+"""Check-in API for devices: scan, lists, counts. Bearer token of an account assigned to the event."""
+
+from flask import abort
+from flask_smorest import Blueprint
+
+from foros.accounts.auth import api_auth, current_api_user
+from foros.checkin import services
+from foros.checkin.schemas import CheckinListSchema, CheckinRequestSchema, CheckinResponseSchema, CountsSchema
+from foros.core.api import ErrorSchema
+from foros.core.errors import DomainError
+from foros.events.services import get_event
+from foros.extensions import db
+
+blp = Blueprint("api_checkin", __name__, url_prefix="/api/v1", description="Acceso (check-in)")
+
+
+def _door(slug, list_ref=None):
+    user = current_api_user()
+    event = get_event(slug)
+    try:
+        return services.open_door(user, event, list_ref)
+    except DomainError as exc:
+        if exc.status == 403:
+            abort(403)
+        raise
+
+
+@blp.post("/checkins")
+@api_auth()
+@blp.arguments(CheckinRequestSchema)
+@blp.response(200, CheckinResponseSchema)
+@blp.alt_response(401, schema=ErrorSchema, description="Token ausente, revocado o no válido")
+@blp.alt_response(403, schema=ErrorSchema, description="La cuenta no está asignada al evento")
+@blp.alt_response(404, schema=ErrorSchema, description="`event_not_found` o `list_not_found`")
+@blp.alt_response(422, schema=ErrorSchema, description="Solicitud mal formada")
+@blp.doc(security=[{"bearerAuth": []}])
+def create_checkin(body):
+    """Process one scan; a ticket is admitted at most once per list. Same `scan_id` → same answer."""
+    door, checkin_list = _door(body["event"], body["list"])
+    device = _device_label()
+    answer = services.check_in(door, body["code"], scan_id=str(body["scan_id"]), scanned_at=body["scanned_at"],
+                               device=device)
+    db.session.commit()
+    answer["list"] = {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}
+    return answer
+
+
+def _device_label() -> str:
+    from flask import g
+
+    token = getattr(g, "api_token", None)
+    user = current_api_user()
+    return (getattr(token, "label", "") or user.name)[:100]
+
+
+@blp.get("/events/<slug>/checkin-lists")
+@api_auth()
+@blp.response(200, CheckinListSchema(many=True))
+@blp.alt_response(403, schema=ErrorSchema, description="La cuenta no está asignada al evento")
+@blp.doc(security=[{"bearerAuth": []}])
+def list_checkin_lists(slug):
+    """The event's check-in lists with admitted / expected counts."""
+    event = get_event(slug)
+    _door(slug)
+    rows = []
+    for cl in services.ensure_default_lists(event):
+        counts = services.list_counts(cl)
+        cl.admitted, cl.expected = counts["admitted"], counts["expected"]
+        rows.append(cl)
+    db.session.commit()
+    return rows
+
+
+@blp.get("/events/<slug>/checkin-lists/<list_ref>/counts")
+@api_auth()
+@blp.response(200, CountsSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="La cuenta no está asignada al evento")
+@blp.doc(security=[{"bearerAuth": []}])
+def list_counts(slug, list_ref):
+    """Live counts of one list: admitted, expected, by sector and modality, arrivals per 15 minutes."""
+    _door_ctx, checkin_list = _door(slug, list_ref)
+    counts = services.list_counts(checkin_list)
+    db.session.commit()
+    return counts

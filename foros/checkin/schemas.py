@@ -1,0 +1,73 @@
+"""API schemas for check-in."""
+
+import marshmallow as ma
+
+
+class CheckinRequestSchema(ma.Schema):
+    """One scan from a device (also replayed later by an offline device)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+                            metadata={"description": "El texto del QR"})
+    event = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80),
+                             metadata={"description": "Slug del evento"})
+    list = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=60),
+                            metadata={"description": "Id o slug de la lista; por omisión, la de hoy"})
+    scan_id = ma.fields.UUID(required=True, metadata={"description": "UUID elegido por el dispositivo"})
+    scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True,
+                                         metadata={"description": "Cuándo se leyó (ISO 8601 con zona)"})
+
+
+class AttendeeSchema(ma.Schema):
+    """Only what the door needs: never e-mail or phone."""
+
+    name = ma.fields.String()
+    organization = ma.fields.String()
+    sector = ma.fields.String()
+
+
+class FirstCheckinSchema(ma.Schema):
+    """When and where the ticket was first admitted."""
+
+    at = ma.fields.String(metadata={"format": "date-time"})
+    device = ma.fields.String()
+
+
+class CheckinResponseSchema(ma.Schema):
+    """The answer to a scan."""
+
+    result = ma.fields.String(metadata={"enum": ["accepted", "already_checked_in", "unknown",
+                                                 "invalid_signature", "wrong_event", "cancelled", "waitlisted",
+                                                 "not_valid_for_list"]})
+    message = ma.fields.String()
+    attendee = ma.fields.Nested(AttendeeSchema)
+    first_checkin = ma.fields.Nested(FirstCheckinSchema, allow_none=True)
+    list = ma.fields.Dict(metadata={"description": "id, slug y nombre de la lista"})
+
+
+class CheckinListSchema(ma.Schema):
+    """A check-in list with its counts."""
+
+    id = ma.fields.Integer()
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    day = ma.fields.Function(lambda cl: cl.event_day.day.isoformat() if cl.event_day else None,
+                             metadata={"type": "string", "format": "date", "nullable": True})
+    starts_at = ma.fields.AwareDateTime(allow_none=True)
+    ends_at = ma.fields.AwareDateTime(allow_none=True)
+    modalities = ma.fields.List(ma.fields.String())
+    admitted = ma.fields.Integer()
+    expected = ma.fields.Integer()
+
+
+class CountsSchema(ma.Schema):
+    """Live counts of one list."""
+
+    list = ma.fields.Dict()
+    admitted = ma.fields.Integer()
+    expected = ma.fields.Integer()
+    by_sector = ma.fields.Dict()
+    by_modality = ma.fields.Dict()
+    arrivals = ma.fields.List(ma.fields.Dict())

@@ -1,0 +1,390 @@
+"""Check-in services: default lists, the door context, exactly-once admissions, undo, search, counts.
+
+The scan is the hot path (a rush of hundreds of people at one door): it is written as two SQLAlchemy
+Core statements — one joined SELECT, one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` — rather than
+ORM loads (see ``bench/README.md``). Exactly-once is the partial unique index on admitted
+(list, registration) pairs; idempotent retries are the unique ``scan_id``.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from foros.accounts.models import Role, staff_assignments
+from foros.audit.services import record_action
+from foros.checkin.models import Checkin, CheckinList, ScanResult
+from foros.core.errors import DomainError, NotFound
+from foros.core.formatting import fmt_date
+from foros.core.time import as_utc, local_today, to_local, utcnow
+from foros.events.models import Event, EventDay
+from foros.extensions import db
+from foros.registration.codes import make_code, read_code
+from foros.registration.models import Registration, RegistrationStatus, registration_days
+
+MESSAGES = {
+    ScanResult.ACCEPTED: "Bienvenida(o). Acceso registrado.",
+    ScanResult.ALREADY_CHECKED_IN: "Este boleto ya entró.",
+    ScanResult.UNKNOWN: "Código desconocido: no corresponde a ningún registro.",
+    ScanResult.INVALID_SIGNATURE: "Código no válido o alterado.",
+    ScanResult.WRONG_EVENT: "Este boleto es de otro evento.",
+    ScanResult.CANCELLED: "Este registro fue cancelado.",
+    ScanResult.WAITLISTED: "Esta persona está en lista de espera; no tiene lugar confirmado.",
+    ScanResult.NOT_VALID_FOR_LIST: "Este boleto no es válido para esta entrada (día, horario o modalidad).",
+}
+
+
+@dataclass(frozen=True)
+class Door:
+    """Where and by whom scans are made: resolved once per request."""
+
+    user_id: int
+    event_id: int
+    list_id: int
+    list_day_id: int | None
+    list_starts_at: datetime | None
+    list_ends_at: datetime | None
+    list_modalities: tuple
+    sectors: dict
+
+
+# --- lists -------------------------------------------------------------------------------------------
+
+def ensure_default_lists(event: Event) -> list[CheckinList]:
+    """Create the per-day lists an event is missing (idempotent); return all its lists."""
+    existing = {cl.event_day_id for cl in _lists(event) if cl.is_default}
+    for n, day in enumerate(event.days, start=1):
+        if day.id not in existing:
+            db.session.add(CheckinList(
+                event_id=event.id, slug=day.day.isoformat(), name=f"Día {n} — {fmt_date(day.day, 'medium')}",
+                event_day_id=day.id, modalities=["presencial"], is_default=True,
+            ))
+    db.session.flush()
+    return _lists(event)
+
+
+def _lists(event: Event) -> list[CheckinList]:
+    return list(db.session.scalars(select(CheckinList).where(CheckinList.event_id == event.id)
+                                   .order_by(CheckinList.is_default.desc(), CheckinList.id)))
+
+
+def create_list(event: Event, *, name: str, slug: str, day: EventDay | None, starts_at=None, ends_at=None,
+                modalities=("presencial",), actor=None) -> CheckinList:
+    """Add a list for part of an event (a panel, the networking session)."""
+    import re
+
+    errors = {}
+    name, slug = (name or "").strip(), (slug or "").strip().lower()
+    if not name or len(name) > 120:
+        errors["name"] = ["Escriba un nombre (máximo 120 caracteres)."]
+    if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug) or len(slug) > 60:
+        errors["slug"] = ["Use solo minúsculas, números y guiones (máximo 60)."]
+    elif db.session.scalar(select(CheckinList.id).where(CheckinList.event_id == event.id,
+                                                        CheckinList.slug == slug)):
+        errors["slug"] = ["Ya hay una lista con ese nombre corto."]
+    if not modalities or any(m not in ("presencial", "virtual") for m in modalities):
+        errors["modalities"] = ["Elija al menos una modalidad."]
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = ["El fin debe ser posterior al inicio."]
+    if day is not None and day.event_id != event.id:
+        errors["day"] = ["Elija un día del evento."]
+    if errors:
+        raise DomainError("invalid_list", "Revise los campos marcados.", fields=errors)
+    checkin_list = CheckinList(event_id=event.id, name=name, slug=slug, event_day=day, starts_at=starts_at,
+                               ends_at=ends_at, modalities=list(modalities), is_default=False)
+    db.session.add(checkin_list)
+    db.session.flush()
+    record_action(actor, "checkin_list.create", checkin_list, object_type="checkin_list",
+                  label=f"{name} — {event.title}")
+    return checkin_list
+
+
+def default_list_for_today(lists: list[CheckinList], now=None) -> CheckinList | None:
+    """Today's day list (Mexico City date), else the first list."""
+    today = local_today() if now is None else to_local(now).date()
+    for cl in lists:
+        if cl.is_default and cl.event_day is not None and cl.event_day.day == today:
+            return cl
+    return lists[0] if lists else None
+
+
+# --- the door ---------------------------------------------------------------------------------------
+
+def can_work(user, event: Event) -> bool:
+    """Organizers work every door; staff only the events they are assigned to."""
+    if user.role == Role.ORGANIZER:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        staff_assignments.c.user_id == user.id, staff_assignments.c.event_id == event.id))))
+
+
+def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, CheckinList]:
+    """Check access and pick the list (id, slug, or today's by default)."""
+    if not can_work(user, event):
+        raise DomainError("not_assigned", "Su cuenta no está asignada a este evento.", status=403)
+    lists = ensure_default_lists(event)
+    checkin_list = None
+    if list_ref in (None, ""):
+        checkin_list = default_list_for_today(lists, now)
+    else:
+        ref = str(list_ref)
+        checkin_list = next((cl for cl in lists if cl.slug == ref or str(cl.id) == ref), None)
+    if checkin_list is None:
+        raise NotFound("list_not_found", "Ese evento no tiene esa lista de acceso.")
+    door = Door(user_id=user.id, event_id=event.id, list_id=checkin_list.id,
+                list_day_id=checkin_list.event_day_id, list_starts_at=checkin_list.starts_at,
+                list_ends_at=checkin_list.ends_at, list_modalities=tuple(checkin_list.modalities or ()),
+                sectors={s["key"]: s["label"] for s in event.sector_options or []})
+    return door, checkin_list
+
+
+# --- the scan -----------------------------------------------------------------------------------------
+
+def _insert(values: dict):
+    dialect = db.session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Checkin).values(**values)
+    return stmt.on_conflict_do_nothing().returning(Checkin.id)
+
+
+def _previous_answer(scan_id: str, door: Door):
+    row = db.session.execute(
+        select(Checkin.result, Checkin.list_id, Checkin.registration_id).where(Checkin.scan_id == scan_id)
+    ).first()
+    if row is None:
+        return None
+    if row.list_id != door.list_id:
+        raise DomainError("scan_id_reused", "Ese scan_id ya se usó en otra lista.", status=409)
+    return row
+
+
+def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: datetime | None = None,
+             device: str = "", now: datetime | None = None) -> dict:
+    """Process one scan at ``door``; admit the ticket at most once. Returns the answer for the device."""
+    now = now or utcnow()
+    scan_id = scan_id or str(uuid.uuid4())
+    scanned_at = as_utc(scanned_at) if scanned_at else now
+    ticket_id = read_code(code)
+    if ticket_id is None:
+        return _answer(ScanResult.INVALID_SIGNATURE)
+
+    admission = aliased(Checkin)
+    row = db.session.execute(
+        select(
+            Registration.id, Registration.event_id, Registration.status, Registration.modality,
+            Registration.name, Registration.organization, Registration.sector,
+            exists().where(registration_days.c.registration_id == Registration.id,
+                           registration_days.c.event_day_id == door.list_day_id).label("has_day"),
+            admission.received_at.label("admitted_at"), admission.device.label("admitted_device"),
+            select(Checkin.result).where(Checkin.scan_id == scan_id).scalar_subquery().label("previous"),
+        )
+        .outerjoin(admission, and_(
+            admission.list_id == door.list_id, admission.registration_id == Registration.id,
+            admission.result == ScanResult.ACCEPTED.value, admission.undone_at.is_(None),
+        ))
+        .where(Registration.ticket_id == ticket_id)
+    ).first()
+
+    if row is None:
+        if _previous_answer(scan_id, door) is not None:
+            return _answer(ScanResult.UNKNOWN)
+        _record(door, scan_id, None, ScanResult.UNKNOWN, scanned_at, device, now)
+        return _answer(ScanResult.UNKNOWN)
+
+    attendee = {"name": row.name, "organization": row.organization,
+                "sector": door.sectors.get(row.sector, row.sector)}
+    if row.previous is not None:
+        previous = _previous_answer(scan_id, door)  # also refuses a scan_id reused on another list
+        return _replay(door, previous, attendee, row)
+
+    result = _judge(door, row, scanned_at)
+    if result is ScanResult.ACCEPTED and row.admitted_at is None:
+        inserted = db.session.execute(_insert(dict(
+            scan_id=scan_id, list_id=door.list_id, registration_id=row.id, result=result.value,
+            scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
+        ))).scalar()
+        if inserted is not None:
+            return _answer(ScanResult.ACCEPTED, attendee)
+        # Lost a race: another device admitted this person (or sent this scan_id) a moment ago.
+        return _after_conflict(door, scan_id, attendee, row.id)
+    if result is ScanResult.ACCEPTED:
+        result = ScanResult.ALREADY_CHECKED_IN
+    _record(door, scan_id, row.id, result, scanned_at, device, now)
+    extra = {}
+    if result is ScanResult.ALREADY_CHECKED_IN:
+        extra = {"first_checkin": {"at": as_utc(row.admitted_at).isoformat(), "device": row.admitted_device}}
+    return _answer(result, attendee, **extra)
+
+
+def _judge(door: Door, row, scanned_at) -> ScanResult:
+    if row.event_id != door.event_id:
+        return ScanResult.WRONG_EVENT
+    if row.status == RegistrationStatus.CANCELLED:
+        return ScanResult.CANCELLED
+    if row.status == RegistrationStatus.WAITLISTED:
+        return ScanResult.WAITLISTED
+    if door.list_day_id is not None and not row.has_day:
+        return ScanResult.NOT_VALID_FOR_LIST
+    if door.list_modalities and row.modality not in door.list_modalities:
+        return ScanResult.NOT_VALID_FOR_LIST
+    if door.list_starts_at and scanned_at < as_utc(door.list_starts_at):
+        return ScanResult.NOT_VALID_FOR_LIST
+    if door.list_ends_at and scanned_at > as_utc(door.list_ends_at):
+        return ScanResult.NOT_VALID_FOR_LIST
+    return ScanResult.ACCEPTED
+
+
+def _record(door, scan_id, registration_id, result, scanned_at, device, now):
+    db.session.execute(_insert(dict(
+        scan_id=scan_id, list_id=door.list_id, registration_id=registration_id, result=result.value,
+        scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
+    )))
+
+
+def _first_admission(door: Door, registration_id: int):
+    return db.session.execute(select(Checkin.received_at, Checkin.device).where(
+        Checkin.list_id == door.list_id, Checkin.registration_id == registration_id,
+        Checkin.result == ScanResult.ACCEPTED.value, Checkin.undone_at.is_(None),
+    )).first()
+
+
+def _after_conflict(door: Door, scan_id: str, attendee: dict, registration_id: int) -> dict:
+    previous = _previous_answer(scan_id, door)
+    if previous is not None and previous.result == ScanResult.ACCEPTED.value:
+        return _answer(ScanResult.ACCEPTED, attendee)  # our own retry won the race
+    first = _first_admission(door, registration_id)
+    if previous is None:
+        _record(door, scan_id, registration_id, ScanResult.ALREADY_CHECKED_IN, utcnow(), "", utcnow())
+    return _answer(ScanResult.ALREADY_CHECKED_IN, attendee, first_checkin={
+        "at": as_utc(first.received_at).isoformat(), "device": first.device} if first else None)
+
+
+def _replay(door: Door, previous, attendee: dict, row) -> dict:
+    result = ScanResult(previous.result)
+    if result is ScanResult.ALREADY_CHECKED_IN:
+        first = _first_admission(door, row.id)
+        return _answer(result, attendee, first_checkin={"at": as_utc(first.received_at).isoformat(),
+                                                        "device": first.device} if first else None)
+    return _answer(result, attendee)
+
+
+def _answer(result: ScanResult, attendee: dict | None = None, **extra) -> dict:
+    answer = {"result": result.value, "message": MESSAGES[result]}
+    if attendee is not None and result not in (ScanResult.UNKNOWN, ScanResult.INVALID_SIGNATURE):
+        answer["attendee"] = attendee
+    answer.update(extra)
+    return answer
+
+
+# --- door helpers -------------------------------------------------------------------------------------
+
+def admit_registration(door: Door, registration: Registration, *, device: str = "manual") -> dict:
+    """Admit someone found by manual search (same rules and guarantees as a scan)."""
+    return check_in(door, make_code(registration.ticket_id), device=device)
+
+
+def undo_checkin(checkin: Checkin, *, actor) -> None:
+    """Undo a mistaken admission; the row stays, marked with who undid it and when."""
+    if checkin.result != ScanResult.ACCEPTED.value or checkin.undone_at is not None:
+        raise DomainError("not_undoable", "Ese registro de acceso no se puede deshacer.", status=409)
+    checkin.undone_at = utcnow()
+    checkin.undone_by_id = actor.id
+    db.session.flush()
+    record_action(actor, "checkin.undo", checkin, object_type="checkin",
+                  label=f"{checkin.registration.name} — {checkin.checkin_list.name}")
+
+
+def search_attendees(event: Event, text: str, *, limit: int = 20) -> list[Registration]:
+    """Find people by part of their name, e-mail or organization (for people without their ticket)."""
+    text = " ".join((text or "").split())[:100]
+    if len(text) < 2:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.anonymized_at.is_(None),
+        or_(Registration.name.ilike(pattern, escape="\\"),
+            Registration.email_normalized.ilike(pattern, escape="\\"),
+            Registration.organization.ilike(pattern, escape="\\")),
+    ).order_by(Registration.name).limit(limit)))
+
+
+def admissions_by_registration(door: Door, registration_ids) -> dict[int, Checkin]:
+    """The live admission at this door of each of these people."""
+    if not registration_ids:
+        return {}
+    rows = db.session.scalars(select(Checkin).where(
+        Checkin.list_id == door.list_id, Checkin.registration_id.in_(list(registration_ids)),
+        Checkin.result == ScanResult.ACCEPTED.value, Checkin.undone_at.is_(None)))
+    return {c.registration_id: c for c in rows}
+
+
+def recent_admissions(door: Door, limit: int = 10) -> list[Checkin]:
+    """The last people admitted at this list (to undo a mistake quickly)."""
+    return list(db.session.scalars(select(Checkin).where(
+        Checkin.list_id == door.list_id, Checkin.result == ScanResult.ACCEPTED.value,
+    ).order_by(Checkin.received_at.desc(), Checkin.id.desc()).limit(limit)))
+
+
+# --- counts -------------------------------------------------------------------------------------------
+
+def _expected_filter(checkin_list: CheckinList):
+    conditions = [Registration.event_id == checkin_list.event_id,
+                  Registration.status == RegistrationStatus.CONFIRMED]
+    if checkin_list.modalities:
+        conditions.append(Registration.modality.in_(list(checkin_list.modalities)))
+    if checkin_list.event_day_id is not None:
+        conditions.append(Registration.days.any(EventDay.id == checkin_list.event_day_id))
+    return and_(*conditions)
+
+
+def list_counts(checkin_list: CheckinList, *, bucket_minutes: int = 15) -> dict:
+    """Admitted / expected, by sector and modality, and arrivals per 15 minutes (Mexico City time)."""
+    admitted_q = (select(Registration.sector, Registration.modality, Checkin.received_at)
+                  .join(Checkin, Checkin.registration_id == Registration.id)
+                  .where(Checkin.list_id == checkin_list.id, Checkin.result == ScanResult.ACCEPTED.value,
+                         Checkin.undone_at.is_(None)))
+    admitted_rows = db.session.execute(admitted_q).all()
+    expected_rows = db.session.execute(
+        select(Registration.sector, Registration.modality, func.count())
+        .where(_expected_filter(checkin_list)).group_by(Registration.sector, Registration.modality)
+    ).all()
+    by_sector: dict[str, dict] = {}
+    by_modality: dict[str, dict] = {}
+    for sector, modality, count in expected_rows:
+        by_sector.setdefault(sector, {"admitted": 0, "expected": 0})["expected"] += count
+        by_modality.setdefault(modality, {"admitted": 0, "expected": 0})["expected"] += count
+    buckets: dict[str, int] = {}
+    for sector, modality, received_at in admitted_rows:
+        by_sector.setdefault(sector, {"admitted": 0, "expected": 0})["admitted"] += 1
+        by_modality.setdefault(modality, {"admitted": 0, "expected": 0})["admitted"] += 1
+        local = to_local(received_at)
+        start = local.replace(minute=local.minute - local.minute % bucket_minutes, second=0, microsecond=0)
+        key = start.strftime("%H:%M")
+        buckets[key] = buckets.get(key, 0) + 1
+    arrivals = _fill_buckets(buckets, bucket_minutes)
+    return {
+        "list": {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name},
+        "admitted": len(admitted_rows),
+        "expected": sum(c for _s, _m, c in expected_rows),
+        "by_sector": by_sector,
+        "by_modality": by_modality,
+        "arrivals": arrivals,
+    }
+
+
+def _fill_buckets(buckets: dict[str, int], minutes: int) -> list[dict]:
+    if not buckets:
+        return []
+    keys = sorted(buckets)
+    first = datetime.strptime(keys[0], "%H:%M")
+    last = datetime.strptime(keys[-1], "%H:%M")
+    out = []
+    while first <= last:
+        key = first.strftime("%H:%M")
+        out.append({"start": key, "count": buckets.get(key, 0)})
+        first += timedelta(minutes=minutes)
+    return out

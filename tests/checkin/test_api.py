@@ -1,0 +1,161 @@
+"""Check-in API: results, idempotency, token scopes, malformed requests, lists and counts."""
+
+import uuid
+from datetime import time
+
+import pytest
+from sqlalchemy import func, select
+
+from foros.accounts.models import Role
+from foros.accounts.services import create_token, revoke_token, update_user
+from foros.checkin.models import Checkin
+from foros.core.time import local_today
+from foros.events.services import DayInput
+from foros.extensions import db
+from foros.registration.codes import make_code
+from foros.registration.services import RegistrationInput, register_attendee, ticket_code
+from tests.conftest import make_event
+
+
+@pytest.fixture
+def setup(app, organizer, staff):
+    event = make_event(capacity_in_person=1, days=[DayInput(local_today(), time(0, 0), time(23, 59))])
+    other = make_event(title="Otro evento")
+    reg = register_attendee(event, RegistrationInput(
+        name="Lucía Hernández", email="lucia@example.org", phone="5512345678", sector="sociedad_civil",
+        municipality_key="15031", organization="Colectivo", privacy_consent=True)).registration
+    waiting = register_attendee(event, RegistrationInput(
+        name="En Espera", email="espera@example.org", sector="academia", municipality_key="15031",
+        privacy_consent=True)).registration
+    update_user(staff, name=staff.name, role=Role.STAFF, active=True, events=[event], actor=organizer)
+    token_row, staff_token = create_token(staff, "Escáner puerta 1")
+    _, org_token = create_token(organizer, "Tableta")
+    db.session.commit()
+    return {"event": event, "other": other, "reg": reg, "waiting": waiting, "staff_token": staff_token,
+            "org_token": org_token, "token_row": token_row}
+
+
+def scan(client, token, code, event, scan_id=None, **extra):
+    body = {"code": code, "event": event.slug, "scan_id": scan_id or str(uuid.uuid4()), **extra}
+    return client.post("/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_accept_then_already_with_first_time_and_device(client, setup):
+    s = setup
+    first = scan(client, s["staff_token"], ticket_code(s["reg"]), s["event"])
+    assert first.status_code == 200
+    body = first.json
+    assert body["result"] == "accepted" and body["attendee"]["name"] == "Lucía Hernández"
+    assert body["attendee"]["sector"] == "Sociedad civil organizada"
+    assert "lucia@example.org" not in first.get_data(as_text=True) and "5512345678" not in first.get_data(as_text=True)
+    assert body["list"]["slug"] == local_today().isoformat()
+    again = scan(client, s["org_token"], ticket_code(s["reg"]), s["event"]).json
+    assert again["result"] == "already_checked_in"
+    assert again["first_checkin"]["device"] == "Escáner puerta 1" and again["first_checkin"]["at"]
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("forged", "invalid_signature"), ("garbage", "invalid_signature"), ("unknown", "unknown"),
+    ("waitlisted", "waitlisted"), ("wrong_event", "wrong_event"), ("cancelled", "cancelled"),
+    ("not_valid_for_list", "not_valid_for_list"),
+])
+def test_every_result(client, setup, kind, expected):
+    from foros.registration.services import cancel_registration
+
+    s = setup
+    event = s["event"]
+    code = {"forged": "F1" + "B" * 29, "garbage": "<script>", "unknown": make_code("cd" * 8)}.get(kind)
+    body = {}
+    if kind == "waitlisted":
+        code = ticket_code(s["waiting"])
+    elif kind == "wrong_event":
+        other_reg = register_attendee(s["other"], RegistrationInput(
+            name="Otra Persona", email="otra@example.org", sector="medios", municipality_key="15031",
+            privacy_consent=True)).registration
+        db.session.commit()
+        code = ticket_code(other_reg)
+    elif kind == "cancelled":
+        cancel_registration(s["reg"], notify=False)
+        db.session.commit()
+        code = ticket_code(s["reg"])
+    elif kind == "not_valid_for_list":
+        code = ticket_code(s["reg"])
+        body = {"list": "networking"}
+        from foros.checkin.services import create_list
+
+        create_list(event, name="Networking", slug="networking", day=None, modalities=["virtual"])
+        db.session.commit()
+    response = scan(client, s["org_token"], code, event, **body)
+    assert response.status_code == 200 and response.json["result"] == expected
+
+
+def test_same_scan_id_is_idempotent(client, setup):
+    s = setup
+    scan_id = str(uuid.uuid4())
+    answers = [scan(client, s["staff_token"], ticket_code(s["reg"]), s["event"], scan_id).json for _ in range(3)]
+    assert [a["result"] for a in answers] == ["accepted"] * 3
+    assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1
+
+
+def test_scanned_at_is_kept_for_replayed_scans(client, setup):
+    s = setup
+    scan(client, s["staff_token"], ticket_code(s["reg"]), s["event"], scanned_at="2026-01-01T10:00:00-06:00")
+    row = db.session.scalars(select(Checkin)).one()
+    assert row.scanned_at.isoformat() == "2026-01-01T16:00:00+00:00" and row.received_at > row.scanned_at
+
+
+def test_token_scopes(client, setup, app):
+    s = setup
+    code = ticket_code(s["reg"])
+    assert client.post("/api/v1/checkins", json={}).status_code == 401
+    assert scan(client, "foros_not-a-token", code, s["event"]).status_code == 401
+    response = scan(client, s["staff_token"], code, s["other"])
+    assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
+    revoke_token(s["token_row"])
+    db.session.commit()
+    assert scan(client, s["staff_token"], code, s["event"]).status_code == 401
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"code": "x"}, {"code": "x", "event": "e", "scan_id": "no-es-uuid"},
+    {"code": "x" * 10_000, "event": "e", "scan_id": str(uuid.uuid4())},
+    {"code": 5, "event": "e", "scan_id": str(uuid.uuid4())},
+    {"code": "x", "event": "e", "scan_id": str(uuid.uuid4()), "scanned_at": "ayer"},
+    {"code": "x", "event": "e", "scan_id": str(uuid.uuid4()), "extra": 1},
+    [1, 2, 3],
+])
+def test_malformed_requests_are_422(client, setup, body):
+    response = client.post("/api/v1/checkins", json=body,
+                           headers={"Authorization": f"Bearer {setup['org_token']}"})
+    assert response.status_code == 422 and response.json["error"]["code"] == "validation_error"
+
+
+def test_malformed_json_unknown_event_and_list(client, setup):
+    s = setup
+    auth = {"Authorization": f"Bearer {s['org_token']}"}
+    response = client.post("/api/v1/checkins", data="{", content_type="application/json", headers=auth)
+    assert response.status_code == 400 and response.json["error"]["code"] == "malformed_json"
+    body = {"code": "x", "event": "no-existe", "scan_id": str(uuid.uuid4())}
+    assert client.post("/api/v1/checkins", json=body, headers=auth).json["error"]["code"] == "event_not_found"
+    body = {"code": "x", "event": s["event"].slug, "list": "nada", "scan_id": str(uuid.uuid4())}
+    assert client.post("/api/v1/checkins", json=body, headers=auth).json["error"]["code"] == "list_not_found"
+
+
+def test_lists_and_counts_for_devices(client, setup):
+    s = setup
+    auth = {"Authorization": f"Bearer {s['staff_token']}"}
+    scan(client, s["staff_token"], ticket_code(s["reg"]), s["event"])
+    lists = client.get(f"/api/v1/events/{s['event'].slug}/checkin-lists", headers=auth).json
+    assert lists[0]["slug"] == local_today().isoformat() and lists[0]["admitted"] == 1 and lists[0]["expected"] == 1
+    counts = client.get(f"/api/v1/events/{s['event'].slug}/checkin-lists/{lists[0]['id']}/counts",
+                        headers=auth).json
+    assert counts["admitted"] == 1 and counts["by_sector"]["sociedad_civil"]["admitted"] == 1
+    assert client.get(f"/api/v1/events/{s['other'].slug}/checkin-lists", headers=auth).status_code == 403
+
+
+def test_checkin_routes_in_openapi(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert "/api/v1/checkins" in spec["paths"]
+    enum = spec["components"]["schemas"]["CheckinResponse"]["properties"]["result"]["enum"]
+    assert set(enum) == {"accepted", "already_checked_in", "unknown", "invalid_signature", "wrong_event",
+                         "cancelled", "waitlisted", "not_valid_for_list"}
