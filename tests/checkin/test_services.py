@@ -159,7 +159,8 @@ def test_undo_allows_admitting_again_and_is_recorded(door, event, organizer):
 
 
 def test_manual_search_and_admit(door, event):
-    reg = register_attendee(event, person(1, name="Guadalupe Becerril", organization="Colectivo Norte")).registration
+    reg = register_attendee(event, person(1, name="Guadalupe Becerril",
+                                          organization="Colectivo Norte")).registration
     register_attendee(event, person(2, name="Juan Pérez"))
     db.session.commit()
     assert [r.name for r in services.search_attendees(event, "becer")] == ["Guadalupe Becerril"]
