@@ -81,12 +81,20 @@ def current_api_user() -> User | None:
     return g.api_user
 
 
-def api_auth(role: Role | None = None):
-    """Require a valid bearer token (and a role, if given); 401 or 403 as JSON."""
+def api_auth(role: Role | None = None, *, lazy: bool = False):
+    """Require a valid bearer token (and a role, if given); 401 or 403 as JSON.
+
+    ``lazy=True``: only require the header here; the view checks the token itself in the same statement
+    as its other reads (the check-in hot path).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if lazy:
+                if not bearer_token():
+                    abort(401)
+                return view(*args, **kwargs)
             user = current_api_user()
             if user is None:
                 abort(401)

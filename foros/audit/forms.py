@@ -1,14 +1,13 @@
 """Filters for the audit log page (GET form, no CSRF needed: it changes nothing)."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from foros.audit.services import ACTION_LABELS
-from foros.core.forms import ChoiceField, strip_filter
+from foros.core.forms import BaseForm, ChoiceField, strip_filter
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     """Filter by action, object type, person, dates and text."""
 
     class Meta:
@@ -18,6 +17,8 @@ class AuditFilterForm(FlaskForm):
                          validators=[Optional()])
     objeto = ChoiceField("Tipo de objeto", validators=[Optional()], choices=[
         ("", "Todos"), ("event", "Eventos"), ("user", "Cuentas"), ("api_token", "Tokens de API"),
+        ("registration", "Registros"), ("outbox_message", "Correos"), ("checkin_list", "Listas de acceso"),
+        ("checkin", "Accesos"),
     ])
     persona = ChoiceField("Persona", coerce=str, choices=[], validators=[Optional()])
     desde = DateField("Desde", validators=[Optional()])

@@ -22,6 +22,16 @@ ACTION_LABELS = {
     "token.create": "Creó token de API",
     "token.revoke": "Revocó token de API",
     "demo.load": "Cargó datos de demostración",
+    "mail.resend": "Reenvió correo",
+    "event.anonymize": "Anonimizó asistentes",
+    "registration.create": "Registró persona",
+    "registration.update": "Corrigió registro",
+    "registration.cancel": "Canceló registro",
+    "registration.resend": "Reenvió boleto",
+    "registration.import": "Importó invitados",
+    "registration.settings": "Cambió ajustes de registro",
+    "checkin_list.create": "Creó lista de acceso",
+    "checkin.undo": "Deshizo un acceso",
 }
 
 
@@ -79,7 +89,7 @@ def query_entries(*, action: str = "", object_type: str = "", actor_id: int | No
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
     if since:
         stmt = stmt.where(AuditEntry.created_at >= local_to_utc(since, time.min))
-    if until:
+    if until and until < date.max:  # the last possible day has no "next day" (and means "no limit")
         stmt = stmt.where(AuditEntry.created_at < local_to_utc(until + timedelta(days=1), time.min))
     if text:
         stmt = stmt.where(AuditEntry.object_label.ilike(f"%{_escape_like(text)}%", escape="\\"))

@@ -3,7 +3,7 @@
 from flask import abort
 from flask_smorest import Blueprint
 
-from foros.accounts.auth import api_auth, current_api_user
+from foros.accounts.auth import api_auth, bearer_token, current_api_user
 from foros.checkin import services
 from foros.checkin.schemas import CheckinListSchema, CheckinRequestSchema, CheckinResponseSchema, CountsSchema
 from foros.core.api import ErrorSchema
@@ -26,7 +26,7 @@ def _door(slug, list_ref=None):
 
 
 @blp.post("/checkins")
-@api_auth()
+@api_auth(lazy=True)
 @blp.arguments(CheckinRequestSchema)
 @blp.response(200, CheckinResponseSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Token ausente, revocado o no válido")
@@ -36,21 +36,18 @@ def _door(slug, list_ref=None):
 @blp.doc(security=[{"bearerAuth": []}])
 def create_checkin(body):
     """Process one scan; a ticket is admitted at most once per list. Same `scan_id` → same answer."""
-    door, checkin_list = _door(body["event"], body["list"])
-    device = _device_label()
+    try:
+        door, list_info, device = services.door_for_token(bearer_token(), body["event"], body["list"])
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (401, 403):
+            abort(exc.status)
+        raise
     answer = services.check_in(door, body["code"], scan_id=str(body["scan_id"]), scanned_at=body["scanned_at"],
                                device=device)
     db.session.commit()
-    answer["list"] = {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}
+    answer["list"] = list_info
     return answer
-
-
-def _device_label() -> str:
-    from flask import g
-
-    token = getattr(g, "api_token", None)
-    user = current_api_user()
-    return (getattr(token, "label", "") or user.name)[:100]
 
 
 @blp.get("/events/<slug>/checkin-lists")

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -140,6 +140,69 @@ def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, Che
                 list_ends_at=checkin_list.ends_at, list_modalities=tuple(checkin_list.modalities or ()),
                 sectors={s["key"]: s["label"] for s in event.sector_options or []})
     return door, checkin_list
+
+
+def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
+    """Resolve a device's door in one statement: token → account, event, assignment, list.
+
+    Returns ``(door, list_info, device_label)``. Raises 401/403/404 as DomainError. The scan that
+    follows is two more statements, so a device's check-in costs three in all (see bench/README.md).
+    """
+    from foros.accounts.models import ApiToken, User
+    from foros.accounts.services import TOKEN_PREFIX, hash_token
+
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
+    now = now or utcnow()
+    ref = "" if list_ref is None else str(list_ref)
+    if ref:
+        list_match = CheckinList.slug == ref
+        if ref.isdigit():
+            list_match = or_(list_match, CheckinList.id == int(ref))
+    else:
+        today = select(EventDay.id).where(EventDay.event_id == Event.id,
+                                          EventDay.day == to_local(now).date()).scalar_subquery()
+        list_match = and_(CheckinList.is_default.is_(True), CheckinList.event_day_id == today)
+    row = db.session.execute(
+        select(
+            ApiToken.id.label("token_id"), ApiToken.label.label("token_label"), ApiToken.last_used_at,
+            User.id.label("user_id"), User.name.label("user_name"), User.role, User.active,
+            Event.id.label("event_id"), Event.sector_options,
+            exists().where(staff_assignments.c.user_id == User.id,
+                           staff_assignments.c.event_id == Event.id).label("assigned"),
+            CheckinList.id.label("list_id"), CheckinList.slug.label("list_slug"),
+            CheckinList.name.label("list_name"), CheckinList.event_day_id, CheckinList.starts_at,
+            CheckinList.ends_at, CheckinList.modalities,
+        )
+        .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+        .outerjoin(Event, Event.slug == (event_slug or "")[:80])
+        .outerjoin(CheckinList, and_(CheckinList.event_id == Event.id, list_match))
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        .limit(1)
+    ).first()
+    if row is None or not row.active:
+        raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
+    if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > 60:
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
+    if row.event_id is None:
+        raise NotFound("event_not_found", "No existe un evento con esa dirección.")
+    if row.role != Role.ORGANIZER and not row.assigned:
+        raise DomainError("forbidden", "Su cuenta no está asignada a este evento.", status=403)
+    device = (row.token_label or row.user_name)[:100]
+    if row.list_id is None:
+        if ref:
+            raise NotFound("list_not_found", "Ese evento no tiene esa lista de acceso.")
+        # No list for today yet (first scan of the day, or the event is not today): the slow path creates
+        # the default lists and picks one.
+        user = db.session.get(User, row.user_id)
+        event = db.session.get(Event, row.event_id)
+        door, checkin_list = open_door(user, event, None, now=now)
+        return door, {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}, device
+    door = Door(user_id=row.user_id, event_id=row.event_id, list_id=row.list_id, list_day_id=row.event_day_id,
+                list_starts_at=row.starts_at, list_ends_at=row.ends_at,
+                list_modalities=tuple(row.modalities or ()),
+                sectors={s["key"]: s["label"] for s in row.sector_options or []})
+    return door, {"id": row.list_id, "slug": row.list_slug, "name": row.list_name}, device
 
 
 # --- the scan -----------------------------------------------------------------------------------------

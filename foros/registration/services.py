@@ -19,7 +19,7 @@ from foros.core.errors import DomainError, NotFound
 from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
 from foros.core.urls import external_url
-from foros.events.models import Event, Modality
+from foros.events.models import Event, EventStatus, Modality
 from foros.extensions import db
 from foros.mail.services import queue_message
 from foros.registration.codes import make_code, new_ticket_id
@@ -81,8 +81,12 @@ def modality_choices(event: Event) -> list[str]:
     return [m.value for m in event.modality.attendance_modes]
 
 
-def validate_input(event: Event, data: RegistrationInput, *, require_consent: bool = True) -> dict:
-    """Check every field; return clean values or raise ``invalid_registration`` with per-field errors."""
+def validate_input(event: Event, data: RegistrationInput, *, require_consent: bool = True,
+                   require_email: bool = True) -> dict:
+    """Check every field; return clean values or raise ``invalid_registration`` with per-field errors.
+
+    ``require_email=False`` (walk-ins at the door): an empty e-mail is kept as None, never a duplicate.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(name, message):
@@ -106,7 +110,10 @@ def validate_input(event: Event, data: RegistrationInput, *, require_consent: bo
     if len(values["name"]) < 3:
         add("name", "Escriba su nombre completo.")
     if not values["email"]:
-        add("email", "Escriba su correo electrónico.")
+        if require_email:
+            add("email", "Escriba su correo electrónico.")
+        else:
+            values["email"] = None
     elif "email" not in errors:
         try:
             values["email"] = validate_email(values["email"], check_deliverability=False).normalized
@@ -156,6 +163,17 @@ def _counter(modality: str):
     return Event.confirmed_virtual, Event.capacity_virtual
 
 
+def lock_event_registrations(event: Event) -> None:
+    """Make sign-ups to one event run one after another until commit (PostgreSQL; SQLite already does)."""
+    # On SQLite, BEGIN IMMEDIATE serializes every writer. On PostgreSQL, once an event was full the
+    # conditional UPDATE in take_seat matched no row and so locked nothing: waitlisted sign-ups ran in
+    # parallel, their ids (sequence order) stopped matching commit order, and under load two people were
+    # told the same waitlist position (found by tests/registration/test_concurrency.py). Holding the
+    # event row until commit keeps id order == commit order; the cost is serial sign-ups per event.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+
+
 def take_seat(event: Event, modality: str) -> bool:
     """Atomically take one seat of ``modality`` if there is one left; return whether it was taken."""
     counter, capacity = _counter(modality)
@@ -199,7 +217,7 @@ def _queue(kind: str, registration: Registration, template: str) -> None:
 
 def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
                       actor=None, require_consent: bool = True, notify: bool = True,
-                      check_open: bool = True, now=None) -> RegistrationResult:
+                      check_open: bool = True, require_email: bool = True, now=None) -> RegistrationResult:
     """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again.
 
     ``check_open=False`` and ``now`` are for loading historical data (the demo's past events).
@@ -207,8 +225,9 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
     if (check_open and source in (RegistrationSource.ONLINE, RegistrationSource.API)
             and not event.registration_open()):
         raise DomainError("registration_closed", "El registro para este evento no está abierto.", status=409)
-    values = validate_input(event, data, require_consent=require_consent)
-    existing = find_live_registration(event, values["email"])
+    values = validate_input(event, data, require_consent=require_consent, require_email=require_email)
+    lock_event_registrations(event)
+    existing = find_live_registration(event, values["email"]) if values["email"] else None
     if existing is not None:
         return _duplicate(existing, notify)
     now = now or utcnow()
@@ -218,7 +237,7 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
             registration = Registration(
                 event=event, ticket_id=new_ticket_id(), access_token=secrets.token_urlsafe(32),
                 status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-                source=RegistrationSource(source), email_normalized=normalize_email(values["email"]),
+                source=RegistrationSource(source), email_normalized=normalize_email(values["email"]) or None,
                 privacy_consent_at=now if data.privacy_consent else None,
                 confirmed_at=now if confirmed else None, created_at=now, updated_at=now,
                 **{k: v for k, v in values.items() if k != "days"},
@@ -373,6 +392,22 @@ def anonymize_event(event: Event, *, actor=None, now=None) -> int:
         r.accessibility = ""
         r.access_token = secrets.token_urlsafe(32)  # old ticket links stop working
         r.anonymized_at = now
+    # The outbox holds copies of names and addresses: erase those too (delivered or not).
+    if rows:
+        from foros.mail.models import MessageStatus, OutboxMessage
+
+        ids = [r.id for r in rows]
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.registration_id.in_(ids),
+                                        OutboxMessage.status == MessageStatus.PENDING)
+            .values(status=MessageStatus.FAILED, last_error="Registro anonimizado: ya no se envía.")
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.registration_id.in_(ids))
+            .values(to_address="", subject="(anonimizado)", body_text="", body_html="")
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
     record_action(actor, "event.anonymize", event, details={"registrations": len(rows)})
     return len(rows)
@@ -428,3 +463,176 @@ def search_registrations(event: Event, *, text: str = "", status: str = "", sect
 
 
 
+# --- Organizer tools: registrations by hand, tickets re-sent, imports, registration settings -------------
+
+
+def _queue_ticket(registration: Registration, kind: str = "") -> None:
+    """The ticket e-mail for the registration's current status (confirmation, or waitlist with its place)."""
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    _queue(kind or ("registration.confirmed" if confirmed else "registration.waitlisted"), registration,
+           "registration_confirmed" if confirmed else "registration_waitlisted")
+
+
+def register_by_organizer(event: Event, data: RegistrationInput, *, actor=None,
+                          source=RegistrationSource.MANUAL, send_ticket: bool = True) -> RegistrationResult:
+    """Register a walk-in or an invited guest: no consent box; the ticket is e-mailed only if asked.
+
+    A known e-mail gets nothing (unlike the public form, which re-sends the link): the organizer is shown
+    the existing registration instead.
+    """
+    result = register_attendee(event, data, source=source, actor=actor, require_consent=False, notify=False)
+    if result.created and send_ticket:
+        _queue_ticket(result.registration)
+    return result
+
+
+def get_event_registration(event: Event, ticket_id: str) -> Registration:
+    """One registration of this event by its ticket id (organizer pages), or NotFound."""
+    registration = None
+    if ticket_id and len(ticket_id) <= 16:
+        registration = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.ticket_id == ticket_id))
+    if registration is None:
+        raise NotFound("registration_not_found", "No existe ese registro en este evento.")
+    return registration
+
+
+def resend_ticket(registration: Registration, actor=None) -> None:
+    """Queue the ticket e-mail again (organizers), for the registration's current status."""
+    if registration.anonymized_at is not None:
+        raise DomainError("registration_anonymized", "Este registro fue anonimizado.", status=409)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("registration_cancelled", "Este registro está cancelado: no hay boleto que reenviar.",
+                          status=409)
+    if not registration.email:
+        raise DomainError("no_email", "Este registro no tiene correo electrónico.", status=409)
+    _queue_ticket(registration, "registration.ticket_resent")
+    record_action(actor, "registration.resend", registration,
+                  label=f"{registration.name} — {registration.event.title}",
+                  details={"status": registration.status})
+
+
+@dataclass
+class ImportResult:
+    """Who was registered by an import, and who was skipped because their e-mail was already registered."""
+
+    created: list[Registration]
+    skipped: list[Registration]
+
+
+def import_registrations(event: Event, rows: list[tuple[int, RegistrationInput]], *, actor=None,
+                         send_tickets: bool = True, filename: str = "") -> ImportResult:
+    """Register invited guests from a file, all or nothing; known e-mails are skipped, never duplicated.
+
+    ``rows`` pairs each person with their line in the file. Any invalid row rejects the whole list
+    (``import_rejected``, ``fields`` keyed by line). Nothing is committed here: the caller commits once, or
+    rolls back on error.
+    """
+    if event.status == EventStatus.ARCHIVED:
+        raise DomainError("event_archived", "Un evento archivado no admite registros.", status=409)
+    if not rows:
+        raise DomainError("empty_import", "El archivo no tiene personas que importar.")
+    errors: dict[str, list[str]] = {}
+    for line, data in rows:
+        try:
+            validate_input(event, data, require_consent=False)
+        except DomainError as exc:
+            errors[str(line)] = [message for messages in exc.fields.values() for message in messages]
+    if errors:
+        raise DomainError("import_rejected", "El archivo tiene errores; no se importó a nadie.", fields=errors)
+    created, skipped = [], []
+    for _line, data in rows:
+        result = register_by_organizer(event, data, actor=actor, source=RegistrationSource.IMPORT,
+                                       send_ticket=send_tickets)
+        (created if result.created else skipped).append(result.registration)
+    record_action(actor, "registration.import", event, details={
+        "file": filename[:200], "created": len(created), "skipped": len(skipped),
+        "waitlisted": sum(1 for r in created if r.status == RegistrationStatus.WAITLISTED),
+        "tickets_sent": send_tickets,
+    })
+    return ImportResult(created, skipped)
+
+
+MAX_SECTORS = 30
+SECTOR_LABEL_MAX = 80
+PRIVACY_NOTICE_MAX = 20_000
+
+
+def _new_sector_key(label: str, taken: set[str]) -> str:
+    from foros.events.services import slugify  # registration builds on events
+
+    base = slugify(label).replace("-", "_")[:36].strip("_") or "sector"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def update_registration_settings(event: Event, sectors: list[dict], privacy_notice: str, actor=None) -> Event:
+    """Change the event's sectors (add, rename, remove) and privacy notice; existing keys never change.
+
+    ``sectors`` is the wanted list in order, each ``{"key": ..., "label": ...}`` with ``key`` empty for a new
+    sector. A sector that registrations use cannot be removed (rename it instead).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    current = {s["key"]: s["label"] for s in event.sector_options or []}
+    used = dict(db.session.execute(
+        select(Registration.sector, func.count()).where(Registration.event_id == event.id)
+        .group_by(Registration.sector)).all())
+    wanted, seen_keys, seen_labels = [], set(), set()
+    for entry in sectors:
+        key = str(entry.get("key") or "").strip()
+        label = " ".join(str(entry.get("label") or "").split())
+        if key and (key not in current or key in seen_keys):
+            add("sectors", "La lista de sectores cambió mientras la editaba; recargue la página.")
+            continue
+        if not label:
+            add("sectors", "Escriba el nombre de cada sector (o márquelo para quitarlo).")
+            continue
+        if len(label) > SECTOR_LABEL_MAX:
+            add("sectors", f"«{label[:40]}…»: máximo {SECTOR_LABEL_MAX} caracteres.")
+            continue
+        if label.casefold() in seen_labels:
+            add("sectors", f"El sector «{label}» está repetido.")
+            continue
+        seen_keys.add(key)
+        seen_labels.add(label.casefold())
+        wanted.append({"key": key, "label": label})
+    if not wanted and "sectors" not in errors:
+        add("sectors", "Deje al menos un sector.")
+    if len(wanted) > MAX_SECTORS:
+        add("sectors", f"Como máximo {MAX_SECTORS} sectores.")
+    for key in current.keys() - seen_keys:
+        if used.get(key):
+            add("sectors", f"No se puede quitar «{current[key]}»: {used[key]} registro(s) lo usan. "
+                           "Puede cambiarle el nombre.")
+    notice = "\n".join(line.rstrip() for line in str(privacy_notice or "").replace("\r\n", "\n").split("\n"))
+    notice = notice.strip()
+    if not notice:
+        add("privacy_notice", "Escriba el aviso de privacidad: las personas lo aceptan al registrarse.")
+    elif len(notice) > PRIVACY_NOTICE_MAX:
+        add("privacy_notice", f"Máximo {PRIVACY_NOTICE_MAX:,} caracteres.")
+    if errors:
+        raise DomainError("invalid_settings", "Revise los campos marcados.", fields=errors)
+    taken = set(current) | set(used)
+    for sector in wanted:
+        if not sector["key"]:
+            sector["key"] = _new_sector_key(sector["label"], taken)
+            taken.add(sector["key"])
+    changes = {}
+    old_sectors = [dict(s) for s in event.sector_options or []]
+    if wanted != old_sectors:
+        changes["sectors"] = [old_sectors, wanted]
+        event.sector_options = wanted  # a new list: the JSON column only notices assignment
+    if notice != event.privacy_notice:
+        # Both texts are kept: what people consented to is part of the record.
+        changes["privacy_notice"] = [event.privacy_notice, notice]
+        event.privacy_notice = notice
+    db.session.flush()
+    if changes:
+        record_action(actor, "registration.settings", event, details=changes)
+    return event

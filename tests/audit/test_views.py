@@ -36,3 +36,20 @@ def test_text_filter_treats_wildcards_literally(organizer_client, organizer):
     make_event(title="Foro cerrado", slug="foro-cerrado", actor=organizer)
     html = organizer_client.get("/gestion/bitacora?texto=100%25").get_data(as_text=True)
     assert "Foro 100% abierto" in html and "Foro cerrado" not in html
+
+
+def test_every_recorded_action_has_a_spanish_label():
+    """A new action recorded by a service must get its label, or the audit page would show a raw code."""
+    import re
+    from pathlib import Path
+
+    import foros
+    from foros.audit.services import ACTION_LABELS
+
+    recorded = set()
+    for path in Path(foros.__file__).parent.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        recorded |= set(re.findall(r'record_action\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', source))
+        recorded |= set(re.findall(r'_TRANSITIONS = \{.*?\}', source, re.S) and
+                        re.findall(r'"(event\.[a-z]+)"\)', source))
+    assert recorded and recorded <= set(ACTION_LABELS), sorted(recorded - set(ACTION_LABELS))

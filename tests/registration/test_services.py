@@ -243,6 +243,9 @@ def test_anonymize_after_event_keeps_counts(app, organizer):
     assert before["sector"] == {"academia": 3} and before["gender"] == {"mujer": 3}
     rows = db.session.scalars(select(Registration)).all()
     assert all(r.email is None and r.phone == "" and r.name == "Persona anonimizada" for r in rows)
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert len(messages) == 3 and all(m.to_address == "" and "persona" not in m.body_text for m in messages)
+    assert {m.status.value for m in messages} == {"failed"}
 
 
 def test_search_and_filters(app):
