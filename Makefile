@@ -25,15 +25,19 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
+# The web server plus, in the background, the Huey worker that delivers e-mail from the outbox
+# (scripts/run-dev.sh: Ctrl-C stops both). Without FOROS_MAIL_SERVER the e-mail waits in the outbox,
+# readable by organizers at /gestion/correos. In production the worker is its own process:
+#   huey_consumer foros.worker.huey -w 2 -k thread   (or cron: flask --app wsgi mail deliver)
 run: install
 	$(BIN)/flask db upgrade
 	@$(BIN)/python -m foros.demo.if_empty
 	@echo ""
-	@echo "  Foros: http://$(HOST):$(PORT)"
+	@echo "  Foros: http://$(HOST):$(PORT)   (con el proceso de correo en segundo plano)"
 	@echo "  Organizador: organizador@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
 	@echo "  Personal:    registro@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
 	@echo ""
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-dev.sh
 
 test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

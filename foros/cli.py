@@ -78,5 +78,7 @@ def load_demo():
 
 def init_app(app):
     """Attach the command groups to the app."""
-    for group in (users_cli, tokens_cli, demo_cli):
+    from foros.mail.cli import mail_cli
+
+    for group in (users_cli, tokens_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

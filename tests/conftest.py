@@ -6,6 +6,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -35,15 +36,26 @@ def base_config(uri: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "WORKER_ENQUEUE": False,
     }
     config.update(extra)
     return config
 
 
+_pg_schema_fresh = False
+
+
 def reset_database(app):
-    """Create the schema (SQLite file) or empty every table (PostgreSQL, schema kept)."""
+    """Create the schema (SQLite file) or empty every table (PostgreSQL: schema rebuilt once per run)."""
+    global _pg_schema_fresh
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
+            if not _pg_schema_fresh:
+                # The test database may hold an older schema from a previous run: rebuild it once.
+                db.session.execute(text("DROP SCHEMA public CASCADE"))
+                db.session.execute(text("CREATE SCHEMA public"))
+                db.session.commit()
+                _pg_schema_fresh = True
             db.create_all()
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -66,6 +78,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            # End the test's own transaction first: what the test set up is committed, and what the
+            # request writes is visible to the test afterwards (objects reload on next access).
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from foros.accounts.models import Role, User
 from foros.extensions import db, login_manager
@@ -94,7 +95,14 @@ def api_auth(role: Role | None = None, *, lazy: bool = False):
             if lazy:
                 if not bearer_token():
                     abort(401)
-                return view(*args, **kwargs)
+                try:
+                    return view(*args, **kwargs)
+                except (BadRequest, UnprocessableEntity):
+                    # The body was refused before the view could check the token; a bad token still says
+                    # 401 first. Only refused requests pay for this lookup, not the hot path.
+                    if current_api_user() is None:
+                        abort(401)
+                    raise
             user = current_api_user()
             if user is None:
                 abort(401)

@@ -1,16 +1,15 @@
 """Forms for logging in and managing accounts and tokens."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from foros.accounts.models import Role
 from foros.accounts.services import MIN_PASSWORD_LENGTH
-from foros.core.forms import ChoiceField, MultiChoiceField, strip_filter
+from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField("Correo electrónico", filters=[strip_filter],
@@ -27,7 +26,7 @@ class MultiCheckboxField(MultiChoiceField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """Create or edit an account."""
 
     name = StringField("Nombre", filters=[strip_filter], validators=[InputRequired("Escriba el nombre."),
@@ -45,20 +44,21 @@ class UserForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     """Set a new password."""
 
     password = PasswordField("Nueva contraseña", description=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres.",
                              validators=[InputRequired("Escriba la contraseña."),
-                                         Length(min=MIN_PASSWORD_LENGTH, max=200,
-                                                message=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres.")],
+                                         Length(min=MIN_PASSWORD_LENGTH,
+                                                message=f"Mínimo {MIN_PASSWORD_LENGTH} caracteres."),
+                                         Length(max=200, message="Máximo 200 caracteres.")],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repita la contraseña",
                             validators=[EqualTo("password", "Las contraseñas no coinciden.")],
                             render_kw={"autocomplete": "new-password"})
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     """Issue an API token for an account."""
 
     user_id = ChoiceField("Cuenta", coerce=int, choices=[])

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from foros.accounts.models import ApiToken, Role, User
@@ -126,6 +127,12 @@ def revoke_token(row: ApiToken, *, actor=None) -> None:
 
 def user_for_token(token: str) -> User | None:
     """Return the active account behind a bearer token, or None."""
+    row = active_token(token)
+    return row.user if row is not None else None
+
+
+def active_token(token: str) -> ApiToken | None:
+    """Return the unrevoked token row of an active account for this bearer token, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(
@@ -137,8 +144,12 @@ def user_for_token(token: str) -> User | None:
     # Write last-use at most once a minute, so a busy scanner does not write on every request.
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
-        db.session.commit()
-    return row.user
+        try:
+            db.session.commit()
+        except OperationalError:  # the database is busy: last use is a hint, not worth failing for
+            db.session.rollback()
+            row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return row
 
 
 def count_organizers() -> int:

@@ -42,7 +42,7 @@ def login():
             target = request.args.get("next")
             return redirect(target if _is_safe_next(target) else url_for("accounts.dashboard"))
         form.form_errors.append("Correo o contraseña incorrectos.")
-    status = 401 if form.is_submitted() else 200
+    status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
 
 

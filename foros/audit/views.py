@@ -12,6 +12,8 @@ from foros.extensions import db
 bp = Blueprint("audit", __name__)
 
 PAGE_SIZE = 50
+#: Beyond this the page's OFFSET would overflow the database's integer (a 500, not an empty page).
+MAX_PAGE = 1_000_000
 
 
 @bp.get("/gestion/bitacora")
@@ -27,8 +29,8 @@ def manage_list():
         filters = dict(action=form.accion.data or "", object_type=form.objeto.data or "",
                        actor_id=int(form.persona.data) if form.persona.data else None,
                        since=form.desde.data, until=form.hasta.data, text=form.texto.data or "")
-    page = request.args.get("pagina", 1, type=int) or 1
-    pagination = db.paginate(query_entries(**filters), page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), MAX_PAGE)
+    pagination = db.paginate(query_entries(**filters), page=page, per_page=PAGE_SIZE, error_out=False)
     status = 200 if valid else 422
     return render_template("audit/manage/list.html", form=form, pagination=pagination,
                            labels=ACTION_LABELS), status

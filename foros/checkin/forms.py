@@ -66,7 +66,7 @@ class CheckinListForm(BaseForm):
                        description="Por ejemplo: «Mesa de trabajo 2» o «Sesión de vinculación».")
     slug = StringField("Nombre corto", filters=[strip_filter], validators=[Length(max=60)],
                        description="Minúsculas, números y guiones; aparece en la dirección de la puerta.")
-    day = ChoiceField("Día", choices=[])
+    day = ChoiceField("Día", choices=[], default="")
     starts_at = DateTimeLocalField("Desde (opcional)", validators=[Optional()], format="%Y-%m-%dT%H:%M",
                                    description="Hora del centro de México. Fuera del horario, el boleto no pasa.")
     ends_at = DateTimeLocalField("Hasta (opcional)", validators=[Optional()], format="%Y-%m-%dT%H:%M")

@@ -270,7 +270,7 @@ def _after_walk_in(event, door, checkin_list, result):
     db.session.commit()
     notify_outbox()
     if answer["result"] == ScanResult.ACCEPTED:
-        flash(f"{registration.name} quedó registrada(o) y su entrada quedó registrada.", "success")
+        flash(f"Registro en puerta listo: {registration.name} ya puede entrar (acceso registrado).", "success")
     else:
         flash(f"{registration.name} quedó registrada(o), pero no puede entrar por esta lista: "
               f"{answer['message']}", "error")

@@ -46,11 +46,36 @@ def translate_messages(messages):
     return messages
 
 
+def _has_nul(data) -> bool:
+    """Tell whether any key or string in parsed JSON contains a NUL character (iterative: JSON nests deep)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class ForosParser(FlaskParser):
     """webargs parser that answers with Foros's error codes."""
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         abort(400, exc=error, code="malformed_json", message="El cuerpo de la solicitud no es JSON válido.")
+
+    def load_json(self, req, schema):
+        try:
+            data = super().load_json(req, schema)
+        except (RecursionError, ValueError) as exc:  # 100,000 nested brackets; a 5,000-digit number
+            self._handle_invalid_json_error(exc, req)
+        if _has_nul(data):  # valid JSON, but PostgreSQL cannot store it (a 500 otherwise)
+            abort(400, code="bad_request", message="El texto enviado contiene caracteres nulos.")
+        return data
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         fields = translate_messages(error.normalized_messages())

@@ -1,6 +1,23 @@
 """Database engine set-up: SQLite pragmas on every connection, psycopg 3 for PostgreSQL."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import event
+
+#: Whether the transaction about to begin will write (SQLite then takes the write lock at BEGIN).
+_write_intent: ContextVar[bool] = ContextVar("foros_write_intent", default=False)
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@contextmanager
+def write_transaction():
+    """Mark transactions begun inside this block as writers (CLI, worker; requests do it by method)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
 
 
 def normalize_database_uri(uri: str) -> str:
@@ -44,6 +61,8 @@ def install_connection_pragmas(app):
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, emit BEGIN (see _begin below).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -51,3 +70,25 @@ def install_connection_pragmas(app):
         # WAL + NORMAL survives an application crash; see bench/README.md for the trade-off.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # A writer takes the lock up front and waits (busy timeout) for it. A deferred transaction that
+        # reads and then writes would instead fail at once with SQLITE_BUSY when another process wrote
+        # in between — the race behind "database is locked" under concurrent registrations.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    @app.before_request
+    def _mark_writes():
+        from flask import g, request
+
+        if request.method in UNSAFE_METHODS:
+            g._write_intent_token = _write_intent.set(True)
+
+    @app.teardown_request
+    def _unmark_writes(_exc):
+        from flask import g
+
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            _write_intent.reset(token)

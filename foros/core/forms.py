@@ -1,7 +1,66 @@
 """Form helpers shared by all domains."""
 
-from wtforms import SelectField, SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
+
+
+class SpanishTranslations:
+    """WTForms' own messages in Spanish.
+
+    Flask-WTF translates only through Flask-Babel, which Foros does not use, so without this people would read
+    "Not a valid date value." Clearer wording overrides WTForms' bundled Spanish catalogue where it is awkward.
+    """
+
+    MESSAGES = {
+        "This field is required.": "Este dato es obligatorio.",
+        "Not a valid integer value.": "Escriba un número entero, sin letras.",
+        "Not a valid decimal value.": "Escriba un número, sin letras.",
+        "Not a valid float value.": "Escriba un número, sin letras.",
+        "Not a valid date value.": "Fecha no válida (use el formato AAAA-MM-DD).",
+        "Not a valid time value.": "Hora no válida (use el formato HH:MM).",
+        "Not a valid datetime value.": "Fecha y hora no válidas.",
+        "Not a valid choice.": "Elija una opción de la lista.",
+        "Invalid Choice: could not coerce.": "Elija una opción de la lista.",
+        "Invalid choice(s): one or more data inputs could not be coerced.": "Elija opciones de la lista.",
+        "'%(value)s' is not a valid choice for this field.": "Elija opciones de la lista («%(value)s» no es una).",
+        "'%(value)s' are not valid choices for this field.": "Elija opciones de la lista («%(value)s» no lo son).",
+        "Field cannot be longer than %(max)d character.": "Máximo %(max)d carácter.",
+        "Field cannot be longer than %(max)d characters.": "Máximo %(max)d caracteres.",
+        "Field must be at least %(min)d character long.": "Mínimo %(min)d carácter.",
+        "Field must be at least %(min)d characters long.": "Mínimo %(min)d caracteres.",
+        "Field must be between %(min)d and %(max)d characters long.": "Entre %(min)d y %(max)d caracteres.",
+    }
+
+    def __init__(self):
+        self._catalogue = get_translations(["es"])
+
+    def gettext(self, string):
+        return self.MESSAGES.get(string) or self._catalogue.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self.MESSAGES.get(singular if n == 1 else plural) or self._catalogue.ngettext(singular, plural, n)
+
+
+_SPANISH = SpanishTranslations()
+
+
+class BaseForm(FlaskForm):
+    """Every Foros form: Flask-WTF (CSRF) with WTForms' messages in Spanish."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _SPANISH
+
+
+class SubForm(Form):
+    """A repeated group of fields inside a form (FormField); no CSRF of its own, Spanish messages."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _SPANISH
+
 
 INVALID_CHOICE = "Elija una opción de la lista."
 
@@ -13,7 +72,7 @@ def _as_select_choices(choices):
 
 
 class _ChoicesMixin:
-    """Accept (value, label) pairs anywhere choices are set, stored as WTForms' SelectChoice."""
+    """Accept (value, label) pairs anywhere choices are set, stored as WTForms' SelectChoice (3.3+)."""
 
     @property
     def choices(self):

@@ -1,4 +1,6 @@
-"""Security headers on every response: a strict CSP with no inline scripts, and friends."""
+"""Security headers on every response (a strict CSP with no inline scripts, and friends); NUL bytes refused."""
+
+from flask import abort, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -13,10 +15,16 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+#: The door's QR decoder (zxing-wasm, vendored) compiles WebAssembly, which a CSP allows only with
+#: 'wasm-unsafe-eval': it permits WebAssembly.compile/instantiate and nothing else (eval and new Function stay
+#: blocked). Only the door pages and the decoder worker get it (a worker obeys the CSP of its own response).
+WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+WASM_PATHS = ("/puerta/", "/static/js/checkin/decoder-worker.js")
+
 
 def _set_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", WASM_CSP if request.path.startswith(WASM_PATHS) else CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -25,11 +33,25 @@ def _set_headers(response):
     if response.mimetype == "text/html":
         # Pages can show personal data to organizers: never cache them in shared caches.
         headers.setdefault("Cache-Control", "no-store")
+    if request.path.startswith("/static/vendor/") and response.status_code in (200, 304):
+        # Vendored libraries live in versioned folders (zxing-wasm-3.1.4/): a new version is a new URL.
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 
+def _refuse_nul_bytes():
+    # No text a person types contains NUL, and PostgreSQL cannot store or even compare it (a 500 otherwise).
+    for multidict in (request.args, request.form):
+        for key, values in multidict.lists():
+            if "\x00" in key or any("\x00" in value for value in values if isinstance(value, str)):
+                abort(400)
+    if "\x00" in request.path:
+        abort(400)
+
+
 def init_app(app):
-    """Add the headers to every response (and HSTS when cookies are HTTPS-only)."""
+    """Add the headers to every response (and HSTS when cookies are HTTPS-only); refuse NUL bytes."""
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
         @app.after_request

@@ -1,11 +1,11 @@
 """Organizer forms for events."""
 
-from flask_wtf import FlaskForm
+import re
+
 from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     StringField,
@@ -14,16 +14,18 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp
 
-from foros.core.forms import ChoiceField, strip_filter
+from foros.core.forms import BaseForm, ChoiceField, SubForm, strip_filter
 from foros.core.municipalities import municipality_choices
 from foros.core.time import LOCAL_TZ
 from foros.events.models import EVENT_KIND_LABELS, Modality
 from foros.events.services import DayInput, EventInput
 
 EXTRA_DAY_ROWS = 2
+#: How the event service names the errors of one day (its index among the days sent).
+_DAY_KEY = re.compile(r"days-(\d+)")
 
 
-class DayForm(Form):
+class DayForm(SubForm):
     """One row of the days table; a row left empty is ignored."""
 
     day = DateField("Fecha", validators=[Optional()], render_kw={"type": "date"})
@@ -43,7 +45,7 @@ class DayForm(Form):
         return ok
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     """Create or edit an event."""
 
     title = StringField("Título", filters=[strip_filter], validators=[InputRequired("Escriba el título."),
@@ -112,8 +114,20 @@ class EventForm(FlaskForm):
         )
 
     def apply_errors(self, fields: dict) -> None:
-        """Show a service's per-field errors next to the right inputs."""
+        """Show a service's per-field errors next to the right inputs.
+
+        A day's errors come as "days-<i>", ``i`` counting only the rows filled in (as ``to_input`` sends
+        them): they go on that row, whose inputs are then marked invalid, and also into the summary at the
+        top, where the message names the date.
+        """
+        filled = [entry.form for entry in self.days if not entry.form.is_empty()]
         for name, messages in fields.items():
+            match = _DAY_KEY.fullmatch(name)
+            if match and int(match.group(1)) < len(filled):
+                row = filled[int(match.group(1))]
+                row.form_errors = list(row.form_errors) + list(messages)
+                self.form_errors.extend(messages)
+                continue
             target = getattr(self, name, None)
             if target is None or name == "days":
                 self.form_errors.extend(messages)

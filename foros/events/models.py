@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foros.accounts.models import staff_assignments
@@ -32,6 +32,28 @@ EVENT_KIND_LABELS = {
     EventKind.FIRMA_DECLARATORIA: "Firma de declaratoria",
     EventKind.OTHER: "Otro",
 }
+
+
+#: The sectors of the registration form unless organizers change them for an event.
+DEFAULT_SECTORS = [
+    {"key": "estudiante", "label": "Estudiante"},
+    {"key": "academia", "label": "Academia"},
+    {"key": "sector_empresarial", "label": "Sector empresarial"},
+    {"key": "servidor_publico", "label": "Servidor(a) público(a)"},
+    {"key": "poder_legislativo", "label": "Poder legislativo"},
+    {"key": "sociedad_civil", "label": "Sociedad civil organizada"},
+    {"key": "ciudadania", "label": "Ciudadanía"},
+    {"key": "medios", "label": "Medios de comunicación"},
+]
+
+DEFAULT_PRIVACY_NOTICE = (
+    "Aviso de privacidad simplificado. Los datos personales que proporcione se utilizarán únicamente para "
+    "registrar su asistencia al evento, emitir su boleto y constancia, comunicarle cambios y elaborar "
+    "estadísticas disociadas (por sector, sexo y municipio), conforme a la Ley de Protección de Datos "
+    "Personales en Posesión de Sujetos Obligados del Estado de México y Municipios. No se transferirán "
+    "sin su consentimiento salvo las excepciones previstas en la ley. Puede consultar, corregir o cancelar "
+    "su registro desde el enlace de su boleto."
+)
 
 
 class Modality(enum.StrEnum):
@@ -78,6 +100,12 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("capacity_in_person IS NULL OR capacity_in_person >= 0", name="capacity_in_person"),
         CheckConstraint("capacity_virtual IS NULL OR capacity_virtual >= 0", name="capacity_virtual"),
+        # The seat guarantee: confirmed registrations never exceed capacity, whatever the code does.
+        CheckConstraint("capacity_in_person IS NULL OR confirmed_in_person <= capacity_in_person",
+                        name="in_person_within_capacity"),
+        CheckConstraint("capacity_virtual IS NULL OR confirmed_virtual <= capacity_virtual",
+                        name="virtual_within_capacity"),
+        CheckConstraint("confirmed_in_person >= 0 AND confirmed_virtual >= 0", name="confirmed_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +123,14 @@ class Event(db.Model):
     capacity_in_person: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Places online; NULL means no limit.
     capacity_virtual: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Confirmed in-person registrations; changed only by conditional UPDATEs in registration services.
+    confirmed_in_person: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Confirmed virtual registrations; same rule.
+    confirmed_virtual: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Sectors offered in the registration form: [{"key": ..., "label": ...}], editable per event.
+    sector_options: Mapped[list] = mapped_column(JSON, default=lambda: [dict(s) for s in DEFAULT_SECTORS])
+    #: The privacy notice (aviso de privacidad) people consent to when they register.
+    privacy_notice: Mapped[str] = mapped_column(Text, default=lambda: DEFAULT_PRIVACY_NOTICE)
     #: Link for the online part (hybrid and virtual events).
     online_url: Mapped[str] = mapped_column(String(500), default="")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -134,6 +170,18 @@ class Event(db.Model):
     def is_past(self, now=None) -> bool:
         now = now or utcnow()
         return self.ends_at is not None and as_utc(self.ends_at) < now
+
+    def capacity_for(self, modality: str) -> int | None:
+        """Seats for ``presencial`` or ``virtual`` (None: no limit)."""
+        return self.capacity_in_person if modality == Modality.PRESENCIAL else self.capacity_virtual
+
+    def confirmed_for(self, modality: str) -> int:
+        """Confirmed registrations for ``presencial`` or ``virtual``."""
+        return self.confirmed_in_person if modality == Modality.PRESENCIAL else self.confirmed_virtual
+
+    def sector_label(self, key: str) -> str:
+        """The label of a sector key of this event (the key itself if it was removed)."""
+        return next((s["label"] for s in self.sector_options or [] if s["key"] == key), key)
 
     def registration_open(self, now=None) -> bool:
         """Tell whether people can register right now."""

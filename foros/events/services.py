@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from foros.audit.services import diff_fields, record_action
 from foros.core.errors import DomainError, NotFound
+from foros.core.formatting import fmt_date
 from foros.core.municipalities import get_municipality
 from foros.core.time import local_to_utc, to_local, utcnow
 from foros.events.models import Event, EventDay, EventKind, EventStatus, Modality
@@ -79,14 +80,16 @@ def _validate(data: EventInput, event: Event | None) -> dict:
         add("days", "Agregue al menos un día con su horario.")
     if len(data.days) > MAX_DAYS:
         add("days", f"Un evento puede tener como máximo {MAX_DAYS} días.")
+    # A day's own errors go under "days-<i>", i its index in data.days, so a form can mark that row.
     seen = set()
-    for d in data.days:
+    for i, d in enumerate(data.days):
+        when = fmt_date(d.day, "long")  # "24 de diciembre de 2026", as people read dates
         if not MIN_YEAR <= d.day.year <= MAX_YEAR:
-            add("days", f"El {d.day.isoformat()}: escriba una fecha entre {MIN_YEAR} y {MAX_YEAR}.")
+            add(f"days-{i}", f"El {when}: escriba una fecha entre {MIN_YEAR} y {MAX_YEAR}.")
         if d.ends <= d.starts:
-            add("days", f"El {d.day.isoformat()}: la hora de término debe ser posterior a la de inicio.")
+            add(f"days-{i}", f"El {when}: la hora de término debe ser posterior a la de inicio.")
         if d.day in seen:
-            add("days", f"El día {d.day.isoformat()} está repetido.")
+            add(f"days-{i}", f"El día {when} está repetido.")
         seen.add(d.day)
     for name in ("capacity_in_person", "capacity_virtual"):
         value = getattr(data, name)

@@ -542,7 +542,8 @@ def import_registrations(event: Event, rows: list[tuple[int, RegistrationInput]]
         raise DomainError("import_rejected", "El archivo tiene errores; no se importó a nadie.", fields=errors)
     created, skipped = [], []
     for _line, data in rows:
-        result = register_by_organizer(event, data, actor=actor, source=RegistrationSource.IMPORT,
+        # One audit entry for the whole import (below), not one per person: the log stays readable.
+        result = register_by_organizer(event, data, actor=None, source=RegistrationSource.IMPORT,
                                        send_ticket=send_tickets)
         (created if result.created else skipped).append(result.registration)
     record_action(actor, "registration.import", event, details={

@@ -138,3 +138,6 @@ def ticket_cancel(token):
             flash("Su registro quedó cancelado. Gracias por avisar: su lugar pasa a otra persona.", "success")
         return redirect(url_for("registration.ticket", token=token))
     return render_template("registration/cancel.html", reg=registration, event=registration.event)
+
+
+from foros.registration import manage_views  # noqa: F401,E402  (organizer pages on this blueprint)

@@ -17,7 +17,7 @@ def test_login_redirects_organizer_to_event_management(client, organizer):
 
 def test_login_failure_says_so_in_spanish_and_keeps_email(client, organizer):
     response = login(client, organizer.email, "incorrecta")
-    assert response.status_code == 401
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Correo o contraseña incorrectos" in html and organizer.email in html
 
@@ -54,7 +54,7 @@ def test_failed_logins_are_rate_limited_but_successes_are_not_counted(client, or
         login(client, organizer.email)
         client.post("/salir")
     for _ in range(3):
-        assert login(client, organizer.email, "mala-contrasena").status_code == 401
+        assert login(client, organizer.email, "mala-contrasena").status_code == 422
     response = login(client, organizer.email, "mala-contrasena")
     assert response.status_code == 429
     assert "Demasiados intentos" in response.get_data(as_text=True)

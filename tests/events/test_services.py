@@ -1,6 +1,6 @@
 """Event services: validation, days in local time, life cycle, public listings, audit."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -50,7 +50,14 @@ def test_day_must_end_after_start_and_not_repeat(app):
     with pytest.raises(DomainError) as err:
         services.create_event(make_event_input(days=[DayInput(day, time(14, 0), time(9, 0)),
                                                      DayInput(day, time(9, 0), time(10, 0))]))
-    assert len(err.value.fields["days"]) == 2
+    # Each error is keyed by the day it is about, and names the date in Spanish.
+    from babel.dates import format_date
+
+    when = format_date(day, format="long", locale="es_MX")  # "24 de diciembre de 2026"
+    assert err.value.fields == {
+        "days-0": [f"El {when}: la hora de término debe ser posterior a la de inicio."],
+        "days-1": [f"El día {when} está repetido."],
+    }
 
 
 def test_registration_window_must_be_ordered(app):
@@ -91,7 +98,7 @@ def test_registration_open_respects_window_and_end(app):
     event.registration_closes_at = None
     event.registration_opens_at = utcnow() + timedelta(days=1)
     assert not event.registration_open()
-    later = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2100, 1, 1, tzinfo=UTC)
     assert not event.registration_open(now=later)  # after the event ended
 
 

@@ -110,3 +110,66 @@ def test_manage_list_filters_by_status(organizer_client):
     html = organizer_client.get("/gestion/eventos?estado=draft").get_data(as_text=True)
     assert "Borrador dos" in html and "Publicado uno" not in html
     assert organizer_client.get("/gestion/eventos?estado=nada").status_code == 200
+
+
+def test_day_errors_mark_that_rows_inputs_and_name_the_date_in_spanish(organizer_client):
+    from html.parser import HTMLParser
+
+    from babel.dates import format_date
+
+    class Page(HTMLParser):
+        """Attributes of each input, and the text of each element with an id."""
+
+        def __init__(self):
+            super().__init__()
+            self.inputs, self.text, self._open = {}, {}, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input":
+                self.inputs[attrs.get("id")] = attrs
+            elif tag not in ("br", "img", "meta", "link", "hr"):
+                self._open.append(attrs.get("id"))
+                if attrs.get("id"):
+                    self.text[attrs["id"]] = ""
+
+        def handle_endtag(self, tag):
+            if tag not in ("input", "br", "img", "meta", "link", "hr") and self._open:
+                self._open.pop()
+
+        def handle_data(self, data):
+            for element_id in filter(None, self._open):
+                self.text[element_id] += data
+
+    first = local_today() + timedelta(days=12)
+    second = first + timedelta(days=1)
+    # Row 0 is fine, row 1 left empty, row 2 ends before it starts, row 3 repeats row 0's date. The service
+    # counts only the rows filled in, so its third day is the form's row 3: the form maps them back.
+    response = organizer_client.post("/gestion/eventos/nuevo", data=_form(**{
+        "days-2-day": second.isoformat(), "days-2-starts": "14:00", "days-2-ends": "09:00",
+        "days-3-day": first.isoformat(), "days-3-starts": "16:00", "days-3-ends": "18:00",
+    }))
+    assert response.status_code == 422
+    page = Page()
+    page.feed(response.get_data(as_text=True))
+
+    ends_first = f"El {format_date(second, format='long', locale='es_MX')}: la hora de término debe ser " \
+                 "posterior a la de inicio."
+    repeated = f"El día {format_date(first, format='long', locale='es_MX')} está repetido."
+    assert page.text["days-2-error"].strip() == ends_first
+    assert page.text["days-3-error"].strip() == repeated
+    assert second.isoformat() not in page.text["days-2-error"]  # no ISO dates in what people read
+    for row in (2, 3):
+        for part in ("day", "starts", "ends"):
+            attrs = page.inputs[f"days-{row}-{part}"]
+            assert attrs.get("aria-invalid") == "true", (row, part)
+            assert attrs.get("aria-describedby") == f"days-{row}-error", (row, part)
+    for row in (0, 1):
+        assert f"days-{row}-error" not in page.text
+        for part in ("day", "starts", "ends"):
+            assert "aria-invalid" not in page.inputs[f"days-{row}-{part}"], (row, part)
+    # What was typed stays, and the summary at the top lists both problems too.
+    assert page.inputs["days-2-starts"]["value"] == "14:00"
+    assert page.inputs["days-3-day"]["value"] == first.isoformat()
+    assert ends_first in page.text["errores"] and repeated in page.text["errores"]
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0

@@ -1,0 +1,1 @@
+"""Benchmarks and budgets (`make bench` runs them all); see bench/README.md."""

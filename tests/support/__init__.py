@@ -1,0 +1,1 @@
+"""Helpers shared by tests that need more than the test client (a real multi-process server)."""
