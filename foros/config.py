@@ -30,6 +30,13 @@ class DefaultConfig:
     #: Where people reach Foros; used for links in e-mail queued outside a request (CLI, imports).
     PUBLIC_URL = "http://127.0.0.1:5000"
 
+    #: Largest request body accepted (uploads included); bigger ones get a Spanish 413 page.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Guest imports: file size and rows per file (confirming runs in the request; keep it well under
+    #: the server timeout — about 1,000 rows took 7–19 s on this machine while it was busy).
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_MAX_ROWS = 1000
+
     REGISTRATION_RATE_LIMIT = "20 per minute"  # per client address, form and API alike
     WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail right after commit
 

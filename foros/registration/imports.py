@@ -29,7 +29,7 @@ from foros.registration.services import GENDER_OPTIONS, LIMITS, OTHER_STATE, Reg
 
 #: Defaults; FOROS_IMPORT_MAX_BYTES / FOROS_IMPORT_MAX_ROWS override them (see ``limits``).
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
+MAX_ROWS = 1000
 #: An XLSX is a zip: refuse one whose parts would unpack to more than this (a "zip bomb").
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 #: Longest cell kept as read; longer ones are cut here (the row is then reported as too long anyway).

@@ -204,7 +204,7 @@ def test_upload_page_explains_columns(organizer_client):
     event = make_event()
     html = organizer_client.get(url(event)).get_data(as_text=True)
     assert "Descargar plantilla CSV" in html and "<code>municipio</code>" in html
-    assert 'enctype="multipart/form-data"' in html and "Máximo 2 MB y 2,000 filas" in html
+    assert 'enctype="multipart/form-data"' in html and "Máximo 2 MB y 1,000 filas" in html
     assert "Enviar boletos por correo" in html and "checked" in html
 
 
@@ -329,7 +329,7 @@ def test_oversized_file_is_refused_in_spanish(organizer_client, app):
     app.config["IMPORT_MAX_BYTES"] = 512 * 1024  # FOROS_IMPORT_MAX_BYTES
     smaller = upload(organizer_client, event, csv_bytes([guest(1)]) + b"#" * (600 * 1024))
     assert smaller.status_code == 413 and "pesa más de 0.5 MB" in smaller.get_data(as_text=True)
-    assert count() == 0 and imports.limits({}) == (2 * 1024 * 1024, 2000)
+    assert count() == 0 and imports.limits({}) == (2 * 1024 * 1024, 1000)
 
 
 def test_too_many_rows_and_empty_upload(organizer_client, app):
@@ -386,12 +386,12 @@ def test_template_download_is_formula_safe_and_round_trips(organizer_client, org
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
-def test_two_thousand_rows_fit_the_confirm_form(app):
+def test_the_largest_allowed_file_fits_the_confirm_form(app):
     event = make_event(capacity_in_person=None)
-    table = [HEADER] + [[guest(i)[h] for h in HEADER] for i in range(2000)]
+    table = [HEADER] + [[guest(i)[h] for h in HEADER] for i in range(imports.MAX_ROWS)]
     rows, _ignored = imports.parse_rows(table)
     preview = imports.build_preview(event, rows, registered_emails=set(), seats_left={"presencial": None})
-    assert preview.ok and preview.count("new") == 2000
+    assert preview.ok and preview.count("new") == imports.MAX_ROWS
     from foros.registration.manage_views import IMPORT_TOKEN_MAX_CHARS, _serializer
 
     with app.test_request_context():
