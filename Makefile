@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PYTEST_WORKERS ?= 2
 
 .PHONY: install system-deps run test test-fast lint bench clean
 
@@ -40,7 +41,7 @@ run: install
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-dev.sh
 
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)

@@ -13,13 +13,31 @@ from sqlalchemy import text
 from foros import create_app
 from foros.accounts import services as accounts
 from foros.accounts.models import Role
+from foros.core.db import normalize_database_uri
 from foros.core.time import local_today
 from foros.events import services as events
 from foros.events.models import EventKind, Modality
 from foros.events.services import DayInput, EventInput
 from foros.extensions import db
 
-PG_URI = os.environ.get("FOROS_TEST_DATABASE_URI", "")
+def _per_worker_uri(base: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0``…), made on demand."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not base or not worker:
+        return base
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(normalize_database_uri(base))
+    name = f"{url.database}_{worker}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URI = _per_worker_uri(os.environ.get("FOROS_TEST_DATABASE_URI", ""))
 PASSWORD = "contrasena-segura-1"
 
 
@@ -37,6 +55,8 @@ def base_config(uri: str, **extra) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "WORKER_ENQUEUE": False,
+        # Hundreds of logins: a one-round hash keeps the suite fast (production uses scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(extra)
     return config

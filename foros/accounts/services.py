@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,8 +17,22 @@ from foros.extensions import db
 MIN_PASSWORD_LENGTH = 10
 #: Prefix of every token, so leaked tokens are recognisable by secret scanners.
 TOKEN_PREFIX = "foros_"  # noqa: S105 (a public prefix, not a secret)
-#: A fixed hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _hash(password: str) -> str:
+    """Hash with the configured method (scrypt by default; tests use a fast one)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _dummy_hash() -> str:
+    """A hash to compare against when the e-mail is unknown, so timing does not reveal accounts."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
+
+
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def normalize_email(email: str) -> str:
@@ -50,7 +65,7 @@ def create_user(*, email: str, name: str, role: Role | str, password: str, event
         email=email,
         name=name.strip(),
         role=Role(role),
-        password_hash=generate_password_hash(password),
+        password_hash=_hash(password),
         session_token=secrets.token_hex(16),
         events=list(events),
     )
@@ -83,7 +98,7 @@ def update_user(user: User, *, name: str, role: Role | str, active: bool, events
 def set_password(user: User, password: str, *, actor=None) -> None:
     """Set a new password and end the account's other sessions."""
     _check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
     user.session_token = secrets.token_hex(16)
     record_action(actor, "user.password", user)
 
@@ -92,7 +107,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active account for these credentials, or None."""
     user = get_user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None

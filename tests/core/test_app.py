@@ -1,7 +1,7 @@
 """App factory, settings, database pragmas, health check, security headers, formatting."""
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
@@ -108,7 +108,7 @@ def test_municipality_catalog_has_125_with_inegi_keys():
 
 def test_times_stored_utc_shown_in_mexico_city():
     moment = local_to_utc(date(2023, 6, 6), datetime(2023, 6, 6, 9, 30).time())
-    assert moment == datetime(2023, 6, 6, 15, 30, tzinfo=timezone.utc)
+    assert moment == datetime(2023, 6, 6, 15, 30, tzinfo=UTC)
     assert to_local(moment).hour == 9
     assert formatting.fmt_time(moment) == "09:30"
 

@@ -7,11 +7,9 @@ fields as typed, escape what they echo, and save nothing; the API must answer ``
 """
 
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from foros.accounts import services as accounts
 from foros.accounts.models import ApiToken, Role, User
@@ -29,12 +27,6 @@ HUGE_ID = "99999999999999999999"
 ENGLISH = ("Not a valid", "Field cannot", "Field must", "This field", "Invalid", "not a valid choice",
            "could not coerce", "CSRF")
 
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """These tests are about input handling, not password hashing (0.15 s per hash)."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
 
 
 def table_counts() -> dict:

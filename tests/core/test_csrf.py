@@ -1,11 +1,9 @@
 """CSRF: every HTML POST without a token is refused (400), and one taken from the page works."""
 
 import tempfile
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from foros import create_app
 from foros.accounts import services as accounts
@@ -37,12 +35,6 @@ HTML_POST_ROUTES = _html_post_routes()
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """These tests are about CSRF, not password hashing (0.15 s per hash)."""
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
 
 
 def login_with_csrf(client, email, password=PASSWORD):
