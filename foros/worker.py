@@ -27,7 +27,8 @@ def _make_huey():
         return MemoryHuey("foros")
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else str(ROOT / "instance" / "huey.sqlite3")
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    return SqliteHuey("foros", filename=path)
+    # No fsync per enqueue: a lost enqueue costs at most a minute (the sweep finds the work in the outbox).
+    return SqliteHuey("foros", filename=path, fsync=False)
 
 
 huey = _make_huey()

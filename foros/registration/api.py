@@ -53,14 +53,18 @@ def create_registration(body, slug):
     except DomainError:
         db.session.rollback()
         raise
+    reg = result.registration
+    # Built before commit: afterwards every object is expired and would be reloaded in a second
+    # transaction (on SQLite a second wait for the write lock).
+    answer = None if result.duplicate else {
+        "status": reg.status.value, "waitlist_position": result.waitlist_position,
+        "ticket_url": services.ticket_url(reg), "code": services.ticket_code(reg)}
     db.session.commit()
     notify_outbox()
     if result.duplicate:
         raise DomainError("duplicate", "Ese correo ya está registrado en este evento; le reenviamos el enlace "
                                        "de su boleto.", status=409)
-    reg = result.registration
-    return {"status": reg.status.value, "waitlist_position": services.waitlist_position(reg),
-            "ticket_url": services.ticket_url(reg), "code": services.ticket_code(reg)}
+    return answer
 
 
 @blp.get("/<slug>/registrations")

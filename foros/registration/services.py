@@ -65,6 +65,7 @@ class RegistrationResult:
 
     registration: Registration
     created: bool
+    waitlist_position: int | None = None
 
     @property
     def duplicate(self) -> bool:
@@ -207,12 +208,13 @@ def ticket_code(registration: Registration) -> str:
     return make_code(registration.ticket_id)
 
 
-def _queue(kind: str, registration: Registration, template: str) -> None:
+def _queue(kind: str, registration: Registration, template: str, position: int | None = None) -> None:
     if not registration.email:
         return
+    if position is None:
+        position = waitlist_position(registration)
     queue_message(kind, registration.email, template, registration=registration, reg=registration,
-                  event=registration.event, ticket_url=ticket_url(registration),
-                  position=waitlist_position(registration))
+                  event=registration.event, ticket_url=ticket_url(registration), position=position)
 
 
 def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
@@ -254,10 +256,11 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
     if actor is not None:
         record_action(actor, "registration.create", registration, label=f"{registration.name} — {event.title}",
                       details={"status": registration.status, "source": registration.source})
+    position = None if confirmed else waitlist_position(registration)
     if notify:
         _queue("registration.confirmed" if confirmed else "registration.waitlisted", registration,
-               "registration_confirmed" if confirmed else "registration_waitlisted")
-    return RegistrationResult(registration, created=True)
+               "registration_confirmed" if confirmed else "registration_waitlisted", position)
+    return RegistrationResult(registration, created=True, waitlist_position=position)
 
 
 def _duplicate(existing: Registration, notify: bool) -> RegistrationResult:
