@@ -74,9 +74,8 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
 
     from foros.accounts.api import blp as accounts_api
-    from foros.events.api import blp as events_api
-
     from foros.checkin.api import blp as checkin_api
+    from foros.events.api import blp as events_api
     from foros.registration.api import blp as registration_api
 
     for blueprint in (events_api, registration_api, checkin_api, accounts_api):

@@ -2,7 +2,7 @@
 
 from foros.accounts.models import ApiToken, User, staff_assignments  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
+from foros.checkin.models import Checkin, CheckinList  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401
 from foros.mail.models import OutboxMessage  # noqa: F401
 from foros.registration.models import Registration, registration_days  # noqa: F401
-from foros.checkin.models import Checkin, CheckinList  # noqa: F401

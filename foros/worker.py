@@ -25,7 +25,8 @@ def _make_huey():
         return RedisHuey("foros", url=url)
     if url == "memory://":
         return MemoryHuey("foros")
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else str(ROOT / "instance" / "huey.sqlite3")
+    default = str(ROOT / "instance" / "huey.sqlite3")
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else default
     os.makedirs(os.path.dirname(path), exist_ok=True)
     # No fsync per enqueue: a lost enqueue costs at most a minute (the sweep finds the work in the outbox).
     return SqliteHuey("foros", filename=path, fsync=False)

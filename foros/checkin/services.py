@@ -57,13 +57,18 @@ class Door:
 def ensure_default_lists(event: Event) -> list[CheckinList]:
     """Create the per-day lists an event is missing (idempotent); return all its lists."""
     existing = {cl.event_day_id for cl in _lists(event) if cl.is_default}
-    for n, day in enumerate(event.days, start=1):
-        if day.id not in existing:
-            db.session.add(CheckinList(
-                event_id=event.id, slug=day.day.isoformat(), name=f"Día {n} — {fmt_date(day.day, 'medium')}",
-                event_day_id=day.id, modalities=["presencial"], is_default=True,
-            ))
-    db.session.flush()
+    missing = [dict(event_id=event.id, slug=day.day.isoformat(), name=f"Día {n} — {fmt_date(day.day, 'medium')}",
+                    event_day_id=day.id, modalities=["presencial"], is_default=True)
+               for n, day in enumerate(event.days, start=1) if day.id not in existing]
+    if missing:
+        # The first scans of the day race to create today's list from several processes (tested in
+        # tests/checkin/test_concurrency.py). ON CONFLICT DO NOTHING on the (event, slug) unique constraint
+        # lets every racer continue with the list the winner created; a plain INSERT made the losers fail
+        # with a 500 on PostgreSQL (SQLite's BEGIN IMMEDIATE serialised them).
+        db.session.flush()
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(CheckinList).values(missing).on_conflict_do_nothing(
+            index_elements=["event_id", "slug"]))
     return _lists(event)
 
 

@@ -20,7 +20,8 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"confirmed": "Confirmado", "waitlisted": "En lista de espera", "cancelled": "Cancelado"}[self.value]
+        labels = {"confirmed": "Confirmado", "waitlisted": "En lista de espera", "cancelled": "Cancelado"}
+        return labels[self.value]
 
 
 class RegistrationSource(enum.StrEnum):

@@ -47,7 +47,8 @@ def ticket_pdf(registration) -> bytes:
     if registration.status == RegistrationStatus.WAITLISTED:
         status += " (le avisaremos por correo si se libera un lugar)"
     days = "<br/>".join(
-        escape(f"{fmt_date(d.day)}, de {fmt_time(d.starts_at)} a {fmt_time(d.ends_at)} h") for d in registration.days
+        escape(f"{fmt_date(d.day)}, de {fmt_time(d.starts_at)} a {fmt_time(d.ends_at)} h")
+        for d in registration.days
     )
     story = [
         Paragraph("Boleto de acceso", s["small"]),
