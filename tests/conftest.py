@@ -20,6 +20,7 @@ from foros.events.models import EventKind, Modality
 from foros.events.services import DayInput, EventInput
 from foros.extensions import db
 
+
 def _per_worker_uri(base: str) -> str:
     """Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0``…), made on demand."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
