@@ -367,3 +367,34 @@ def test_door_and_dashboard_pages_have_no_serious_accessibility_problems(page, l
     expect(page.get_by_role("heading", name="Asistencia en vivo")).to_be_visible()
     problems += serious_axe_problems(page)
     assert not problems, "\n".join(problems)
+
+
+# --- the organizer's live dashboard --------------------------------------------------------------------------
+
+def test_dashboard_updates_itself_and_adds_a_list(page, live_server):
+    data = seed(live_server)
+    log_in(page, live_server.organizer_email)
+    page.goto(f"/gestion/eventos/{data['slug']}/asistencia")
+    today = page.locator("[data-list]").first
+    expect(today.locator('[data-field="admitted"]')).to_have_text("0")
+    expect(page.locator("#asistencia-estado")).to_contain_text("Se actualiza sola")
+
+    from foros.checkin import services
+    from foros.events.services import get_event
+
+    with live_server.app.app_context():  # someone enters through another door
+        door, _list = services.open_door(db.session.query(User).filter_by(email=live_server.staff_email).one(),
+                                         get_event(data["slug"]))
+        services.check_in(door, data["code"], device="Puerta norte")
+        db.session.commit()
+        db.session.remove()
+    expect(today.locator('[data-field="admitted"]')).to_have_text("1", timeout=8_000)
+    expect(today.locator('[data-field="percent"]')).to_have_text("100")
+    expect(today.locator('[data-table="by_sector"]')).to_contain_text("Sociedad civil organizada")
+    expect(today.locator("[data-arrivals] li")).to_have_count(1)
+
+    page.get_by_label("Nombre", exact=True).fill("Mesa 2: Datos abiertos")
+    page.get_by_label("Nombre corto").fill("mesa-2")
+    page.get_by_role("button", name="Agregar lista").click()
+    expect(page.get_by_role("status").filter(has_text="Lista «Mesa 2: Datos abiertos» creada")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mesa 2: Datos abiertos")).to_be_visible()

@@ -270,6 +270,7 @@ class Door {
     this.stream = null;
     this.decoder = null;
     this.cameraOn = false;
+    this.starting = false;
     this.cycleStart = null; // first decode attempt of the current read (for the timing measurement)
     this.tabbing = false;
   }
@@ -279,7 +280,10 @@ class Door {
     this.setUpOverlay();
     this.setUpOptions();
     this.cameraButton.hidden = false;
-    this.cameraButton.addEventListener("click", () => (this.cameraOn ? this.stopCamera(true) : this.startCamera(true)));
+    this.cameraButton.addEventListener("click", () => {
+      if (this.cameraOn) this.stopCamera(true);
+      else if (!this.starting) this.startCamera(true);
+    });
     if (readPref(PREFS.camera, true)) {
       this.startCamera(false);
     } else {
@@ -379,6 +383,15 @@ class Door {
   }
 
   async startCamera(byUser) {
+    this.starting = true;
+    try {
+      await this.openCamera(byUser);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async openCamera(byUser) {
     if (byUser) writePref(PREFS.camera, true);
     this.cameraButton.textContent = "Apagar cámara";
     if (!window.isSecureContext) return this.cameraFailed("insecure");
