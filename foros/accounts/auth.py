@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
-from werkzeug.exceptions import BadRequest, UnprocessableEntity
+from werkzeug.exceptions import HTTPException
 
 from foros.accounts.models import Role, User
 from foros.extensions import db, login_manager
@@ -97,7 +97,9 @@ def api_auth(role: Role | None = None, *, lazy: bool = False):
                     abort(401)
                 try:
                     return view(*args, **kwargs)
-                except (BadRequest, UnprocessableEntity):
+                except HTTPException as exc:
+                    if exc.code not in (400, 413, 415, 422):
+                        raise
                     # The body was refused before the view could check the token; a bad token still says
                     # 401 first. Only refused requests pay for this lookup, not the hot path.
                     if current_api_user() is None:
