@@ -8,8 +8,9 @@ from sqlalchemy import select
 from foros.accounts import services as accounts
 from foros.accounts.models import Role
 from foros.audit.services import record_action
+from foros.checkin.services import create_list, ensure_default_lists
 from foros.core.time import local_to_utc, local_today
-from foros.demo.people import fill_with_waitlist, seed_registrations
+from foros.demo.people import fill_with_waitlist, seed_checkins, seed_registrations
 from foros.events import services as events
 from foros.events.models import Event, EventKind, EventStatus, Modality
 from foros.events.services import DayInput, EventInput
@@ -77,6 +78,7 @@ def load_demo_data() -> str:
     created = 0
 
     registrations = 0
+    checkins = 0
     for n, (slug, title, key, venue, dates) in enumerate(PAST_PROGRAMME):
         event, new = _ensure_event(slug, EventInput(
             title=title, kind=EventKind.FORO_REGIONAL, municipality_key=key, modality=Modality.PRESENCIAL,
@@ -86,6 +88,7 @@ def load_demo_data() -> str:
         created += new
         if new:
             registrations += seed_registrations(event, 70 + 15 * n)
+            checkins += seed_checkins(event, organizer)
 
     jornadas, new = _ensure_event("jornadas-gobierno-abierto-2023", EventInput(
         title="Jornadas de Gobierno Abierto 2023", kind=EventKind.JORNADA, municipality_key="15106",
@@ -99,6 +102,7 @@ def load_demo_data() -> str:
     created += new
     if new:
         registrations += seed_registrations(jornadas, 160)
+        checkins += seed_checkins(jornadas, organizer)
 
     today = local_today()
     upcoming = [
@@ -141,11 +145,16 @@ def load_demo_data() -> str:
         created += new
         if new and slug == "taller-gobierno-abierto-metepec":
             registrations += fill_with_waitlist(event, confirmed=20, waiting=6)
+        if new:
+            ensure_default_lists(event)  # the door is ready before the day
+        if new and slug == "jornadas-gobierno-abierto":
+            create_list(event, name="Sesión de networking", slug="networking", day=event.days[1],
+                        modalities=["presencial"], actor=organizer)
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
     _staff, staff_new = _ensure_user(STAFF_EMAIL, "Personal de Registro Demo", Role.STAFF, [texcoco])
     if created or staff_new:
         record_action(organizer, "demo.load", None, object_type="demo", label="Datos de demostración",
                       details={"events_created": created})
-    return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos. "
+    return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos, {checkins} accesos. "
             f"Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}.")

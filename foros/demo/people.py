@@ -87,3 +87,39 @@ def fill_with_waitlist(event, *, confirmed: int, waiting: int) -> int:
         )
         created += registration.register_attendee(event, data, notify=False).created
     return created
+
+
+def seed_checkins(event, organizer) -> int:
+    """Admit most confirmed people of a past event, arrivals spread over the morning (some no-shows)."""
+    from foros.checkin.services import check_in, ensure_default_lists, open_door
+    from foros.core.time import as_utc
+    from foros.registration.models import Registration, RegistrationStatus
+    from foros.registration.services import ticket_code
+
+    rnd = random.Random(event.slug + "/checkins")
+    ensure_default_lists(event)
+    admitted = 0
+    for day in event.days:
+        door, _list = open_door(organizer, event, day.day.isoformat())
+        people = [r for r in event_registrations(event, Registration, RegistrationStatus)
+                  if any(d.id == day.id for d in r.days)]
+        start = as_utc(day.starts_at)
+        for reg in people:
+            if rnd.random() < 0.18:  # no-show
+                continue
+            minutes = max(-40, min(150, int(rnd.gauss(10, 25))))
+            when = start + timedelta(minutes=minutes, seconds=rnd.randint(0, 59))
+            answer = check_in(door, ticket_code(reg), device=rnd.choice(["Puerta 1", "Puerta 2", "Tableta"]),
+                              scanned_at=when, now=when)
+            admitted += answer["result"] == "accepted"
+    return admitted
+
+
+def event_registrations(event, registration_model, status_enum):
+    """Confirmed registrations of an event (small helper so the import stays local)."""
+    from sqlalchemy import select
+
+    from foros.extensions import db
+
+    return db.session.scalars(select(registration_model).where(
+        registration_model.event_id == event.id, registration_model.status == status_enum.CONFIRMED)).all()

@@ -65,5 +65,15 @@ def test_demo_load_is_idempotent_and_has_the_programme(runner):
     assert [d.day.isoformat() for d in jornadas.days] == ["2023-06-06", "2023-06-08"]
     upcoming = [e for e in events.values() if not e.is_past()]
     assert upcoming and all(e.status == EventStatus.PUBLISHED and e.registration_open() for e in upcoming)
+    from foros.checkin.models import Checkin, CheckinList
+    from foros.registration.models import Registration, RegistrationStatus
+
+    past_confirmed = db.session.scalar(select(func.count()).select_from(Registration).join(Event).where(
+        Registration.status == RegistrationStatus.CONFIRMED, Event.slug.like("%-2023")))
+    admitted = db.session.scalar(select(func.count()).select_from(Checkin).where(Checkin.result == "accepted"))
+    assert 0.5 * past_confirmed < admitted < past_confirmed  # realistic: most came, some no-shows
+    upcoming_lists = db.session.scalars(select(CheckinList.slug).join(Event).where(
+        Event.slug == "jornadas-gobierno-abierto")).all()
+    assert "networking" in upcoming_lists and len(upcoming_lists) == 3
     assert services.authenticate("organizador@foros.demo", "foros-demo-2026").is_organizer
     assert not services.authenticate("registro@foros.demo", "foros-demo-2026").is_organizer
