@@ -51,6 +51,10 @@ def read_code(code: str) -> str | None:
         return None
     if len(payload) != ID_BYTES + TAG_BYTES:
         return None
+    # 29 Base32 characters carry 145 bits for 144: the last character has a spare bit. Accept only the
+    # canonical spelling, so that no altered code is ever admitted, not even one naming the same ticket.
+    if base64.b32encode(payload).decode("ascii").rstrip("=") != code[len(PREFIX):]:
+        return None
     raw, tag = payload[:ID_BYTES], payload[ID_BYTES:]
     if not hmac.compare_digest(tag, _tag(raw, _key())):
         return None

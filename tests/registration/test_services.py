@@ -266,3 +266,14 @@ def test_search_and_filters(app):
     assert names(municipality_key="15106") == ["Juan Pérez"]
     assert names(day_id=event.days[0].id) == ["Juan Pérez", "María López"]
     assert names(status="waitlisted") == []
+
+
+def test_every_single_character_change_is_refused(app):
+    """Changing any one character of a code (also the last, whose spare bit Base32 ignores) is refused."""
+    reg = services.register_attendee(make_event(), person()).registration
+    code = services.ticket_code(reg)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    for i in range(len(code)):
+        for c in alphabet:
+            if c != code[i]:
+                assert read_code(code[:i] + c + code[i + 1:]) is None, (i, c)
