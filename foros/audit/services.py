@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from foros.audit.models import AuditEntry
+from foros.core.db import contains_text
 from foros.core.time import local_to_utc
 from foros.extensions import db
 
@@ -92,9 +93,6 @@ def query_entries(*, action: str = "", object_type: str = "", actor_id: int | No
     if until and until < date.max:  # the last possible day has no "next day" (and means "no limit")
         stmt = stmt.where(AuditEntry.created_at < local_to_utc(until + timedelta(days=1), time.min))
     if text:
-        stmt = stmt.where(AuditEntry.object_label.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        stmt = stmt.where(contains_text(text, AuditEntry.object_label))
     return stmt
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

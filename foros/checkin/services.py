@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from foros.accounts.models import Role, staff_assignments
 from foros.audit.services import record_action
 from foros.checkin.models import Checkin, CheckinList, ScanResult
+from foros.core.db import contains_text
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.time import as_utc, local_today, to_local, utcnow
@@ -376,13 +377,10 @@ def search_attendees(event: Event, text: str, *, limit: int = 20) -> list[Regist
     text = " ".join((text or "").split())[:100]
     if len(text) < 2:
         return []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id,
         Registration.anonymized_at.is_(None),
-        or_(Registration.name.ilike(pattern, escape="\\"),
-            Registration.email_normalized.ilike(pattern, escape="\\"),
-            Registration.organization.ilike(pattern, escape="\\")),
+        contains_text(text, Registration.name, Registration.email_normalized, Registration.organization),
     ).order_by(Registration.name).limit(limit)))
 
 

@@ -6,7 +6,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, or_
 
 #: Whether the transaction about to begin will write (SQLite then takes the write lock at BEGIN).
 _write_intent: ContextVar[bool] = ContextVar("foros_write_intent", default=False)
@@ -21,6 +21,12 @@ def write_transaction():
         yield
     finally:
         _write_intent.reset(token)
+
+
+def contains_text(text: str, *columns):
+    """Case-insensitive "contains" on any of ``columns``, with ``%``, ``_`` and ``\\`` taken literally."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def normalize_database_uri(uri: str) -> str:

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from foros.audit.services import record_action
-from foros.core.db import write_transaction
+from foros.core.db import contains_text, write_transaction
 from foros.core.errors import DomainError, NotFound
 from foros.core.time import utcnow
 from foros.extensions import db
@@ -352,8 +352,7 @@ def query_messages(*, status: str = "", text: str = ""):
     if status:
         stmt = stmt.where(OutboxMessage.status == MessageStatus(status))
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(OutboxMessage.to_address.ilike(pattern, escape="\\"))
+        stmt = stmt.where(contains_text(text, OutboxMessage.to_address))
     return stmt
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from foros.audit.services import record_action
+from foros.core.db import contains_text
 from foros.core.errors import DomainError, NotFound
 from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
@@ -448,10 +449,8 @@ def search_registrations(event: Event, *, text: str = "", status: str = "", sect
     """The filtered query behind the organizer list and the API (newest first)."""
     stmt = select(Registration).where(Registration.event_id == event.id)
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Registration.name.ilike(pattern, escape="\\"),
-                              Registration.email_normalized.ilike(pattern, escape="\\"),
-                              Registration.organization.ilike(pattern, escape="\\")))
+        stmt = stmt.where(contains_text(text, Registration.name, Registration.email_normalized,
+                                        Registration.organization))
     if status:
         stmt = stmt.where(Registration.status == RegistrationStatus(status))
     if sector:
