@@ -15,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from foros.extensions import db
 from tests.conftest import PASSWORD
 
-#: Debian's Chromium; ``playwright install`` is never used (it downloads browsers and fails offline).
+#: Debian's Chromium; Playwright's own browser download is never used (it fails offline).
 CHROMIUM = os.environ.get("FOROS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
