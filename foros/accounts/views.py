@@ -101,7 +101,7 @@ def manage_user_new():
                                  actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash("Cuenta creada.", "success")
@@ -123,7 +123,7 @@ def manage_user_edit(user_id):
                                  events=_selected_events(form), actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash("Cuenta actualizada.", "success")
@@ -146,17 +146,6 @@ def manage_user_password(user_id):
         return redirect(url_for("accounts.manage_users"))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/manage/password.html", form=form, user=user), status
-
-
-def _apply(form, exc: DomainError):
-    if not exc.fields:
-        form.form_errors.append(exc.message)
-    for name, messages in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is None:
-            form.form_errors.extend(messages)
-        else:
-            field.errors = list(field.errors) + list(messages)
 
 
 def _render(form, user):

@@ -14,6 +14,9 @@ from foros.registration.services import RegistrationInput
 class WalkInForm(BaseForm):
     """Someone who arrives without a registration: the least the door needs, typed by staff."""
 
+    FIELD_ALIASES = {"municipality_key": "municipality"}
+    SUMMARY_FIELDS = frozenset({"days"})
+
     name = StringField("Nombre completo", filters=[strip_filter], validators=[Length(max=200)],
                        render_kw={"autocomplete": "off"})
     sector = ChoiceField("Sector", choices=[], validate_choice=False)
@@ -48,15 +51,6 @@ class WalkInForm(BaseForm):
             modality=(modality.data or "") if modality is not None else "", days=list(days),
         )
 
-    def apply_errors(self, fields: dict) -> None:
-        """Show the service's per-field errors next to the inputs."""
-        names = {"municipality_key": "municipality"}
-        for name, messages in fields.items():
-            target = getattr(self, names.get(name, name), None)
-            if target is None or name == "days":
-                self.form_errors.extend(messages)
-            else:
-                target.errors = list(target.errors) + list(messages)
 
 
 class CheckinListForm(BaseForm):
@@ -87,11 +81,3 @@ class CheckinListForm(BaseForm):
         """A Mexico City wall-clock time from the form as an aware datetime."""
         return value.replace(tzinfo=LOCAL_TZ) if value else None
 
-    def apply_errors(self, fields: dict) -> None:
-        """Show the service's per-field errors next to the inputs."""
-        for name, messages in fields.items():
-            target = getattr(self, name, None)
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = list(target.errors) + list(messages)

@@ -241,9 +241,7 @@ def walk_in(slug, list_slug):
                 actor=current_user, require_consent=False, require_email=False, notify=bool(email))
         except DomainError as exc:
             db.session.rollback()
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             return _after_walk_in(event, door, checkin_list, result)
     db.session.commit()
@@ -333,9 +331,7 @@ def manage_list_new(slug):
         except DomainError as exc:
             db.session.rollback()
             event = get_event(slug)
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash(f"Lista «{checkin_list.name}» creada. El personal ya puede elegirla en la puerta.", "success")

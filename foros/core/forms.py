@@ -49,9 +49,29 @@ _SPANISH = SpanishTranslations()
 class BaseForm(FlaskForm):
     """Every Foros form: Flask-WTF (CSRF) with WTForms' messages in Spanish."""
 
+    #: Service field names that differ from this form's (e.g. ``municipality_key`` → ``municipality``).
+    FIELD_ALIASES: dict[str, str] = {}
+    #: Service fields whose messages belong in the summary at the top rather than next to an input.
+    SUMMARY_FIELDS: frozenset[str] = frozenset()
+
     class Meta:
         def get_translations(self, form):
             return _SPANISH
+
+    def show_error(self, exc) -> None:
+        """Show a service's DomainError: each field's messages next to it, anything else in the summary."""
+        if not exc.fields:
+            self.form_errors.append(exc.message)
+        self.apply_errors(exc.fields)
+
+    def apply_errors(self, fields: dict) -> None:
+        """Put per-field messages on the matching inputs (unknown names go to the summary)."""
+        for name, messages in fields.items():
+            target = getattr(self, self.FIELD_ALIASES.get(name, name), None)
+            if target is None or name in self.SUMMARY_FIELDS:
+                self.form_errors.extend(messages)
+            else:
+                target.errors = list(target.errors) + list(messages)
 
 
 class SubForm(Form):

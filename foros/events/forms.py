@@ -48,6 +48,8 @@ class DayForm(SubForm):
 class EventForm(BaseForm):
     """Create or edit an event."""
 
+    SUMMARY_FIELDS = frozenset({"days"})
+
     title = StringField("Título", filters=[strip_filter], validators=[InputRequired("Escriba el título."),
                                                                       Length(max=200)])
     slug = StringField(
@@ -128,11 +130,7 @@ class EventForm(BaseForm):
                 row.form_errors = list(row.form_errors) + list(messages)
                 self.form_errors.extend(messages)
                 continue
-            target = getattr(self, name, None)
-            if target is None or name == "days":
-                self.form_errors.extend(messages)
-            else:
-                target.errors = list(target.errors) + list(messages)
+            super().apply_errors({name: messages})
 
 
 def event_form_data(event) -> dict:

@@ -49,7 +49,7 @@ def manage_new():
             event = services.create_event(form.to_input(), actor=current_user)
         except DomainError as exc:
             db.session.rollback()
-            form.apply_errors(exc.fields)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash("Evento creado como borrador. Revíselo y publíquelo cuando esté listo.", "success")
@@ -69,9 +69,7 @@ def manage_edit(slug):
         except DomainError as exc:
             db.session.rollback()
             event = services.get_event(slug)
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash("Cambios guardados.", "success")

@@ -41,6 +41,8 @@ def municipality_text(key: str) -> str:
 class RegistrationForm(BaseForm):
     """Everything an attendee fills in; choices depend on the event (set by ``for_event``)."""
 
+    FIELD_ALIASES = {"municipality_key": "municipality"}
+
     name = StringField("Nombre completo", filters=[strip_filter], validators=[Length(max=200)],
                        render_kw={"autocomplete": "name"})
     email = EmailField("Correo electrónico", filters=[strip_filter], validators=[Length(max=254)],
@@ -99,16 +101,6 @@ class RegistrationForm(BaseForm):
             accessibility=self.accessibility.data or "",
             privacy_consent=bool(self.privacy_consent.data) if getattr(self, "privacy_consent", None) else False,
         )
-
-    def apply_errors(self, fields: dict) -> None:
-        """Show the service's per-field errors next to the inputs."""
-        names = {"municipality_key": "municipality"}
-        for name, messages in fields.items():
-            target = getattr(self, names.get(name, name), None)
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = list(target.errors) + list(messages)
 
     @staticmethod
     def data_for(registration) -> dict:

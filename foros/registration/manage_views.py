@@ -113,9 +113,7 @@ def manage_new(slug):
                                                     send_ticket=bool(form.send_ticket.data))
         except DomainError as exc:
             db.session.rollback()
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             db.session.commit()
             notify_outbox()

@@ -40,9 +40,7 @@ def register(slug):
             result = services.register_attendee(event, form.to_input(), source=RegistrationSource.ONLINE)
         except DomainError as exc:
             db.session.rollback()
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             db.session.commit()
             notify_outbox()
@@ -109,9 +107,7 @@ def ticket_edit(token):
             services.update_registration(registration, form.to_input())
         except DomainError as exc:
             db.session.rollback()
-            form.apply_errors(exc.fields)
-            if not exc.fields:
-                form.form_errors.append(exc.message)
+            form.show_error(exc)
         else:
             db.session.commit()
             flash("Sus datos se actualizaron.", "success")
