@@ -74,9 +74,8 @@ def ticket_qr(token):
 def ticket_pdf(token):
     """The ticket as an A4 PDF."""
     registration = services.get_by_token(token)
-    pdf = tickets.ticket_pdf(registration)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="boleto-{registration.event.slug}.pdf"'})
+    return _attachment(tickets.ticket_pdf(registration), "application/pdf",
+                       f"boleto-{registration.event.slug}.pdf")
 
 
 @bp.get("/boleto/<token>/evento.ics")
@@ -84,9 +83,12 @@ def ticket_pdf(token):
 def ticket_ics(token):
     """The event as a calendar file."""
     registration = services.get_by_token(token)
-    ics = tickets.event_ics(registration)
-    return Response(ics, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"'})
+    return _attachment(tickets.event_ics(registration), "text/calendar", f"{registration.event.slug}.ics")
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    """A file the browser downloads (slugs are [a-z0-9-], so the name needs no quoting)."""
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/boleto/<token>/editar", methods=["GET", "POST"])
