@@ -1,12 +1,12 @@
 """Check-in API for devices: scan, lists, counts. Bearer token of an account assigned to the event."""
 
-from flask import abort
+from flask import abort, jsonify
 from flask_smorest import Blueprint
 
 from foros.accounts.auth import api_auth, bearer_token, current_api_user
 from foros.checkin import services
 from foros.checkin.schemas import CheckinListSchema, CheckinRequestSchema, CheckinResponseSchema, CountsSchema
-from foros.core.api import ErrorSchema
+from foros.core.api import ErrorSchema, load_json_body, openapi_only
 from foros.core.errors import DomainError
 from foros.events.services import get_event
 from foros.extensions import db
@@ -25,17 +25,23 @@ def _door(slug, list_ref=None):
         raise
 
 
+_SCAN_SCHEMA = CheckinRequestSchema()
+
+
 @blp.post("/checkins")
 @api_auth(lazy=True)
-@blp.arguments(CheckinRequestSchema)
-@blp.response(200, CheckinResponseSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Token ausente, revocado o no válido")
-@blp.alt_response(403, schema=ErrorSchema, description="La cuenta no está asignada al evento")
-@blp.alt_response(404, schema=ErrorSchema, description="`event_not_found` o `list_not_found`")
-@blp.alt_response(422, schema=ErrorSchema, description="Solicitud mal formada")
-@blp.doc(security=[{"bearerAuth": []}])
-def create_checkin(body):
+@openapi_only(
+    blp.arguments(_SCAN_SCHEMA),
+    blp.response(200, CheckinResponseSchema),
+    blp.alt_response(401, schema=ErrorSchema, description="Token ausente, revocado o no válido"),
+    blp.alt_response(403, schema=ErrorSchema, description="La cuenta no está asignada al evento"),
+    blp.alt_response(404, schema=ErrorSchema, description="`event_not_found` o `list_not_found`"),
+    blp.alt_response(422, schema=ErrorSchema, description="Solicitud mal formada"),
+    blp.doc(security=[{"bearerAuth": []}]),
+)
+def create_checkin():
     """Process one scan; a ticket is admitted at most once per list. Same `scan_id` → same answer."""
+    body = load_json_body(_SCAN_SCHEMA)
     try:
         door, list_info, device = services.door_for_token(bearer_token(), body["event"], body["list"])
     except DomainError as exc:
@@ -47,7 +53,7 @@ def create_checkin(body):
                                device=device)
     db.session.commit()
     answer["list"] = list_info
-    return answer
+    return jsonify(answer)
 
 
 @blp.get("/events/<slug>/checkin-lists")

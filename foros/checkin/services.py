@@ -10,12 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
 
-from foros.accounts.models import Role, staff_assignments
+from foros.accounts.models import ApiToken, Role, User, staff_assignments
 from foros.audit.services import record_action
 from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.db import contains_text
@@ -148,44 +147,120 @@ def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, Che
     return door, checkin_list
 
 
+# Prebuilt statements for the scan, the hot path: built once per process with bind parameters on the tables
+# (not the ORM entities), so a request neither builds, adapts nor cache-keys a statement — it executes a
+# compiled one. perf-notes / bench/README.md ("Check-in") show that building them per call was most of a
+# scan's CPU time.
+
+def _door_statement(list_by: str):
+    """Token → account, event, assignment and list in one SELECT; ``list_by`` is today, slug or ref."""
+    tokens, users, events, days, lists = (ApiToken.__table__, User.__table__, Event.__table__,
+                                          EventDay.__table__, CheckinList.__table__)
+    if list_by == "today":
+        today = select(days.c.id).where(days.c.event_id == events.c.id,
+                                        days.c.day == bindparam("today")).scalar_subquery()
+        list_match = and_(lists.c.is_default.is_(True), lists.c.event_day_id == today)
+    elif list_by == "slug":
+        list_match = lists.c.slug == bindparam("list_slug")
+    else:
+        list_match = or_(lists.c.slug == bindparam("list_slug"), lists.c.id == bindparam("list_id"))
+    return (
+        select(
+            tokens.c.id.label("token_id"), tokens.c.label.label("token_label"), tokens.c.last_used_at,
+            users.c.id.label("user_id"), users.c.name.label("user_name"), users.c.role, users.c.active,
+            events.c.id.label("event_id"), events.c.sector_options,
+            exists().where(staff_assignments.c.user_id == users.c.id,
+                           staff_assignments.c.event_id == events.c.id).label("assigned"),
+            lists.c.id.label("list_id"), lists.c.slug.label("list_slug"), lists.c.name.label("list_name"),
+            lists.c.event_day_id, lists.c.starts_at, lists.c.ends_at, lists.c.modalities,
+        )
+        .select_from(tokens.join(users, users.c.id == tokens.c.user_id)
+                     .outerjoin(events, events.c.slug == bindparam("event_slug"))
+                     .outerjoin(lists, and_(lists.c.event_id == events.c.id, list_match)))
+        .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None))
+        .limit(1)
+    )
+
+
+def _scan_statement():
+    """The ticket with its day, its live admission at the list, and any earlier answer to this scan_id."""
+    registrations, checkins = Registration.__table__, Checkin.__table__
+    admission = checkins.alias("admission")
+    return (
+        select(
+            registrations.c.id, registrations.c.event_id, registrations.c.status, registrations.c.modality,
+            registrations.c.name, registrations.c.organization, registrations.c.sector,
+            exists().where(registration_days.c.registration_id == registrations.c.id,
+                           registration_days.c.event_day_id == bindparam("day_id")).label("has_day"),
+            admission.c.received_at.label("admitted_at"), admission.c.device.label("admitted_device"),
+            select(checkins.c.result).where(checkins.c.scan_id == bindparam("scan_id"))
+            .scalar_subquery().label("previous"),
+        )
+        .select_from(registrations.outerjoin(admission, and_(
+            admission.c.list_id == bindparam("list_id"), admission.c.registration_id == registrations.c.id,
+            admission.c.result == ScanResult.ACCEPTED.value, admission.c.undone_at.is_(None),
+        )))
+        .where(registrations.c.ticket_id == bindparam("ticket_id"))
+    )
+
+
+def _insert_statement(dialect: str):
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: exactly once, decided by the database."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Checkin.__table__).on_conflict_do_nothing().returning(Checkin.__table__.c.id)
+
+
+def _previous_statement():
+    checkins = Checkin.__table__
+    return select(checkins.c.result, checkins.c.list_id, checkins.c.registration_id).where(
+        checkins.c.scan_id == bindparam("scan_id"))
+
+
+def _first_admission_statement():
+    checkins = Checkin.__table__
+    return select(checkins.c.received_at, checkins.c.device).where(
+        checkins.c.list_id == bindparam("list_id"), checkins.c.registration_id == bindparam("registration_id"),
+        checkins.c.result == ScanResult.ACCEPTED.value, checkins.c.undone_at.is_(None))
+
+
+_STATEMENTS: dict = {}
+
+
+def _statement(name: str, *args):
+    """The prebuilt statement ``name`` (built on first use: the models must be imported first)."""
+    key = (name, *args)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        builders = {"door": _door_statement, "scan": _scan_statement, "insert": _insert_statement,
+                    "previous": _previous_statement, "first_admission": _first_admission_statement}
+        stmt = _STATEMENTS[key] = builders[name](*args)
+    return stmt
+
+
+def _execute(conn, name: str, params: dict, *args):
+    return conn.execute(_statement(name, *args), params)
+
+
 def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
     """Resolve a device's door in one statement: token → account, event, assignment, list.
 
     Returns ``(door, list_info, device_label)``. Raises 401/403/404 as DomainError. The scan that
     follows is two more statements, so a device's check-in costs three in all (see bench/README.md).
     """
-    from foros.accounts.models import ApiToken, User
     from foros.accounts.services import TOKEN_PREFIX, hash_token
 
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
     now = now or utcnow()
     ref = "" if list_ref is None else str(list_ref)
-    if ref:
-        list_match = CheckinList.slug == ref
-        if ref.isdigit():
-            list_match = or_(list_match, CheckinList.id == int(ref))
+    params = {"token_hash": hash_token(token), "event_slug": (event_slug or "")[:80]}
+    if not ref:
+        list_by, params["today"] = "today", to_local(now).date()
+    elif ref.isdigit() and len(ref) < 18:
+        list_by, params["list_slug"], params["list_id"] = "ref", ref, int(ref)
     else:
-        today = select(EventDay.id).where(EventDay.event_id == Event.id,
-                                          EventDay.day == to_local(now).date()).scalar_subquery()
-        list_match = and_(CheckinList.is_default.is_(True), CheckinList.event_day_id == today)
-    row = db.session.execute(
-        select(
-            ApiToken.id.label("token_id"), ApiToken.label.label("token_label"), ApiToken.last_used_at,
-            User.id.label("user_id"), User.name.label("user_name"), User.role, User.active,
-            Event.id.label("event_id"), Event.sector_options,
-            exists().where(staff_assignments.c.user_id == User.id,
-                           staff_assignments.c.event_id == Event.id).label("assigned"),
-            CheckinList.id.label("list_id"), CheckinList.slug.label("list_slug"),
-            CheckinList.name.label("list_name"), CheckinList.event_day_id, CheckinList.starts_at,
-            CheckinList.ends_at, CheckinList.modalities,
-        )
-        .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
-        .outerjoin(Event, Event.slug == (event_slug or "")[:80])
-        .outerjoin(CheckinList, and_(CheckinList.event_id == Event.id, list_match))
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-        .limit(1)
-    ).first()
+        list_by, params["list_slug"] = "slug", ref
+    row = _execute(db.session.connection(), "door", params, list_by).first()
     if row is None or not row.active:
         raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
     if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > 60:
@@ -213,22 +288,8 @@ def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
 
 # --- the scan -----------------------------------------------------------------------------------------
 
-def _insert(values: dict):
-    dialect = db.session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Checkin).values(**values)
-    return stmt.on_conflict_do_nothing().returning(Checkin.id)
-
-
-#: The live admission joined to the registration in ``check_in``. Built once: ``aliased()`` per call made
-#: SQLAlchemy rebuild the alias's column collection and re-adapt every column on every scan — ~16 % of a
-#: check-in request's time in cProfile (bench/README.md, "Check-in"). An alias is immutable and reusable.
-_ADMISSION = aliased(Checkin, name="admission")
-
-
-def _previous_answer(scan_id: str, door: Door):
-    row = db.session.execute(
-        select(Checkin.result, Checkin.list_id, Checkin.registration_id).where(Checkin.scan_id == scan_id)
-    ).first()
+def _previous_answer(conn, scan_id: str, door: Door):
+    row = _execute(conn, "previous", {"scan_id": scan_id}).first()
     if row is None:
         return None
     if row.list_id != door.list_id:
@@ -246,48 +307,32 @@ def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: d
     if ticket_id is None:
         return _answer(ScanResult.INVALID_SIGNATURE)
 
-    admission = _ADMISSION
-    row = db.session.execute(
-        select(
-            Registration.id, Registration.event_id, Registration.status, Registration.modality,
-            Registration.name, Registration.organization, Registration.sector,
-            exists().where(registration_days.c.registration_id == Registration.id,
-                           registration_days.c.event_day_id == door.list_day_id).label("has_day"),
-            admission.received_at.label("admitted_at"), admission.device.label("admitted_device"),
-            select(Checkin.result).where(Checkin.scan_id == scan_id).scalar_subquery().label("previous"),
-        )
-        .outerjoin(admission, and_(
-            admission.list_id == door.list_id, admission.registration_id == Registration.id,
-            admission.result == ScanResult.ACCEPTED.value, admission.undone_at.is_(None),
-        ))
-        .where(Registration.ticket_id == ticket_id)
-    ).first()
+    conn = db.session.connection()  # once: each session.connection() call walks the session's state machine
+    row = _execute(conn, "scan", {"ticket_id": ticket_id, "list_id": door.list_id, "day_id": door.list_day_id,
+                            "scan_id": scan_id}).first()
 
     if row is None:
-        if _previous_answer(scan_id, door) is not None:
+        if _previous_answer(conn, scan_id, door) is not None:
             return _answer(ScanResult.UNKNOWN)
-        _record(door, scan_id, None, ScanResult.UNKNOWN, scanned_at, device, now)
+        _record(conn, door, scan_id, None, ScanResult.UNKNOWN, scanned_at, device, now)
         return _answer(ScanResult.UNKNOWN)
 
     attendee = {"name": row.name, "organization": row.organization,
                 "sector": door.sectors.get(row.sector, row.sector)}
     if row.previous is not None:
-        previous = _previous_answer(scan_id, door)  # also refuses a scan_id reused on another list
-        return _replay(door, previous, attendee, row)
+        previous = _previous_answer(conn, scan_id, door)  # also refuses a scan_id reused on another list
+        return _replay(conn, door, previous, attendee, row)
 
     result = _judge(door, row, scanned_at)
     if result is ScanResult.ACCEPTED and row.admitted_at is None:
-        inserted = db.session.execute(_insert(dict(
-            scan_id=scan_id, list_id=door.list_id, registration_id=row.id, result=result.value,
-            scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
-        ))).scalar()
+        inserted = _record(conn, door, scan_id, row.id, result, scanned_at, device, now)
         if inserted is not None:
             return _answer(ScanResult.ACCEPTED, attendee)
         # Lost a race: another device admitted this person (or sent this scan_id) a moment ago.
-        return _after_conflict(door, scan_id, attendee, row.id)
+        return _after_conflict(conn, door, scan_id, attendee, row.id)
     if result is ScanResult.ACCEPTED:
         result = ScanResult.ALREADY_CHECKED_IN
-    _record(door, scan_id, row.id, result, scanned_at, device, now)
+    _record(conn, door, scan_id, row.id, result, scanned_at, device, now)
     extra = {}
     if result is ScanResult.ALREADY_CHECKED_IN:
         extra = {"first_checkin": {"at": as_utc(row.admitted_at).isoformat(), "device": row.admitted_device}}
@@ -312,35 +357,33 @@ def _judge(door: Door, row, scanned_at) -> ScanResult:
     return ScanResult.ACCEPTED
 
 
-def _record(door, scan_id, registration_id, result, scanned_at, device, now):
-    db.session.execute(_insert(dict(
+def _record(conn, door, scan_id, registration_id, result, scanned_at, device, now) -> int | None:
+    """Write the scan; returns its id, or None when the database refused it as a duplicate."""
+    return _execute(conn, "insert", dict(
         scan_id=scan_id, list_id=door.list_id, registration_id=registration_id, result=result.value,
         scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
-    )))
+    ), conn.dialect.name).scalar()
 
 
-def _first_admission(door: Door, registration_id: int):
-    return db.session.execute(select(Checkin.received_at, Checkin.device).where(
-        Checkin.list_id == door.list_id, Checkin.registration_id == registration_id,
-        Checkin.result == ScanResult.ACCEPTED.value, Checkin.undone_at.is_(None),
-    )).first()
+def _first_admission(conn, door: Door, registration_id: int):
+    return _execute(conn, "first_admission", {"list_id": door.list_id, "registration_id": registration_id}).first()
 
 
-def _after_conflict(door: Door, scan_id: str, attendee: dict, registration_id: int) -> dict:
-    previous = _previous_answer(scan_id, door)
+def _after_conflict(conn, door: Door, scan_id: str, attendee: dict, registration_id: int) -> dict:
+    previous = _previous_answer(conn, scan_id, door)
     if previous is not None and previous.result == ScanResult.ACCEPTED.value:
         return _answer(ScanResult.ACCEPTED, attendee)  # our own retry won the race
-    first = _first_admission(door, registration_id)
+    first = _first_admission(conn, door, registration_id)
     if previous is None:
-        _record(door, scan_id, registration_id, ScanResult.ALREADY_CHECKED_IN, utcnow(), "", utcnow())
+        _record(conn, door, scan_id, registration_id, ScanResult.ALREADY_CHECKED_IN, utcnow(), "", utcnow())
     return _answer(ScanResult.ALREADY_CHECKED_IN, attendee, first_checkin={
         "at": as_utc(first.received_at).isoformat(), "device": first.device} if first else None)
 
 
-def _replay(door: Door, previous, attendee: dict, row) -> dict:
+def _replay(conn, door: Door, previous, attendee: dict, row) -> dict:
     result = ScanResult(previous.result)
     if result is ScanResult.ALREADY_CHECKED_IN:
-        first = _first_admission(door, row.id)
+        first = _first_admission(conn, door, row.id)
         return _answer(result, attendee, first_checkin={"at": as_utc(first.received_at).isoformat(),
                                                         "device": first.device} if first else None)
     return _answer(result, attendee)

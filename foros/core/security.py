@@ -19,6 +19,7 @@ CSP = "; ".join([
 #: 'wasm-unsafe-eval': it permits WebAssembly.compile/instantiate and nothing else (eval and new Function stay
 #: blocked). Only the door pages and the decoder worker get it (a worker obeys the CSP of its own response).
 WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 WASM_PATHS = ("/puerta/", "/static/js/checkin/decoder-worker.js")
 
 
@@ -41,7 +42,10 @@ def _set_headers(response):
 
 def _refuse_nul_bytes():
     # No text a person types contains NUL, and PostgreSQL cannot store or even compare it (a 500 otherwise).
-    for multidict in (request.args, request.form):
+    # Only form bodies are parsed here (JSON bodies are checked by the API parser): touching ``request.form``
+    # on every request built an empty form parser for each API call.
+    form = request.form if request.mimetype in FORM_TYPES else None
+    for multidict in (request.args, form) if form is not None else (request.args,):
         for key, values in multidict.lists():
             if "\x00" in key or any("\x00" in value for value in values if isinstance(value, str)):
                 abort(400)

@@ -12,7 +12,7 @@ blp = Blueprint("api_events", __name__, url_prefix="/api/v1/events", description
 
 @blp.get("")
 @public
-@blp.arguments(EventListQuerySchema, location="query", as_kwargs=True)
+@blp.arguments(EventListQuerySchema(), location="query", as_kwargs=True)
 @blp.response(200, EventSchema(many=True))
 def list_events(when="all"):
     """Published events, upcoming (soonest first) then past (most recent first)."""

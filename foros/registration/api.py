@@ -31,7 +31,7 @@ def _limit():
 @blp.post("/<slug>/registrations")
 @public
 @limiter.limit(_limit)
-@blp.arguments(RegistrationCreateSchema)
+@blp.arguments(RegistrationCreateSchema())
 @blp.response(201, RegistrationCreatedSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="`duplicate` (correo ya registrado; se le reenvía el "
                                                         "enlace) o `registration_closed`")
@@ -69,7 +69,7 @@ def create_registration(body, slug):
 
 @blp.get("/<slug>/registrations")
 @api_auth(Role.ORGANIZER)
-@blp.arguments(RegistrationListQuerySchema, location="query")
+@blp.arguments(RegistrationListQuerySchema(), location="query")
 @blp.response(200, RegistrationPageSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Token ausente o no válido")
 @blp.alt_response(403, schema=ErrorSchema, description="El token no es de una cuenta organizadora")
