@@ -43,14 +43,15 @@ def create_checkin():
     """Process one scan; a ticket is admitted at most once per list. Same `scan_id` → same answer."""
     body = load_json_body(_SCAN_SCHEMA)
     try:
-        door, list_info, device = services.door_for_token(bearer_token(), body["event"], body["list"])
+        # The door and the ticket in one SELECT, then the INSERT (services.check_in_with_token).
+        answer, list_info = services.check_in_with_token(
+            bearer_token(), body["event"], body["list"], body["code"], scan_id=str(body["scan_id"]),
+            scanned_at=body["scanned_at"])
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (401, 403):
             abort(exc.status)
         raise
-    answer = services.check_in(door, body["code"], scan_id=str(body["scan_id"]), scanned_at=body["scanned_at"],
-                               device=device)
     db.session.commit()
     answer["list"] = list_info
     return jsonify(answer)

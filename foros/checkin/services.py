@@ -2,15 +2,16 @@
 
 The scan is the hot path (a rush of hundreds of people at one door): it is written as two SQLAlchemy
 Core statements — one joined SELECT, one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` — rather than
-ORM loads (see ``bench/README.md``). Exactly-once is the partial unique index on admitted
-(list, registration) pairs; idempotent retries are the unique ``scan_id``.
+ORM loads (see ``bench/README.md``); for a device (the API) that one SELECT also resolves its token and
+door. Exactly-once is the partial unique index on admitted (list, registration) pairs; idempotent retries
+are the unique ``scan_id``.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -152,8 +153,18 @@ def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, Che
 # compiled one. perf-notes / bench/README.md ("Check-in") show that building them per call was most of a
 # scan's CPU time.
 
-def _door_statement(list_by: str):
-    """Token → account, event, assignment and list in one SELECT; ``list_by`` is today, slug or ref."""
+# "Admitted" is written into these statements as an SQL literal, not a bound parameter: when a bound value
+# might decide whether a partial index applies (the unique index on admitted pairs is ``WHERE result =
+# 'accepted' AND undone_at IS NULL``), SQLite re-prepares the statement at every execution — ~40 µs, most of
+# the scan SELECT's own cost. The value is our enum's constant, never input.
+_ACCEPTED = literal_column(f"'{ScanResult.ACCEPTED.value}'", String)
+
+
+def _door_parts(list_by: str):
+    """Token → account, event, assignment and list: the columns, FROM and WHERE of the door's SELECT.
+
+    ``list_by`` is today, slug or ref. Shared by the door-only statement and the door-and-scan one.
+    """
     tokens, users, events, days, lists = (ApiToken.__table__, User.__table__, Event.__table__,
                                           EventDay.__table__, CheckinList.__table__)
     if list_by == "today":
@@ -164,44 +175,69 @@ def _door_statement(list_by: str):
         list_match = lists.c.slug == bindparam("list_slug")
     else:
         list_match = or_(lists.c.slug == bindparam("list_slug"), lists.c.id == bindparam("list_id"))
-    return (
-        select(
-            tokens.c.id.label("token_id"), tokens.c.label.label("token_label"), tokens.c.last_used_at,
-            users.c.id.label("user_id"), users.c.name.label("user_name"), users.c.role, users.c.active,
-            events.c.id.label("event_id"), events.c.sector_options,
-            exists().where(staff_assignments.c.user_id == users.c.id,
-                           staff_assignments.c.event_id == events.c.id).label("assigned"),
-            lists.c.id.label("list_id"), lists.c.slug.label("list_slug"), lists.c.name.label("list_name"),
-            lists.c.event_day_id, lists.c.starts_at, lists.c.ends_at, lists.c.modalities,
-        )
-        .select_from(tokens.join(users, users.c.id == tokens.c.user_id)
-                     .outerjoin(events, events.c.slug == bindparam("event_slug"))
-                     .outerjoin(lists, and_(lists.c.event_id == events.c.id, list_match)))
-        .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None))
-        .limit(1)
+    columns = (
+        tokens.c.id.label("token_id"), tokens.c.label.label("token_label"), tokens.c.last_used_at,
+        users.c.id.label("user_id"), users.c.name.label("user_name"), users.c.role, users.c.active,
+        events.c.id.label("event_id"), events.c.sector_options,
+        exists().where(staff_assignments.c.user_id == users.c.id,
+                       staff_assignments.c.event_id == events.c.id).label("assigned"),
+        lists.c.id.label("list_id"), lists.c.slug.label("list_slug"), lists.c.name.label("list_name"),
+        lists.c.event_day_id, lists.c.starts_at, lists.c.ends_at, lists.c.modalities,
     )
+    from_ = (tokens.join(users, users.c.id == tokens.c.user_id)
+             .outerjoin(events, events.c.slug == bindparam("event_slug"))
+             .outerjoin(lists, and_(lists.c.event_id == events.c.id, list_match)))
+    where = (tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None))
+    return columns, from_, where, lists
+
+
+def _scan_parts(from_, list_id, day_id):
+    """What a scan reads — the one definition, for both scan statements.
+
+    The registration by ``:ticket_id``, whether it holds the list's day, its live admission at the list, and
+    the earlier answer to ``:scan_id``. ``list_id`` and ``day_id`` are bind parameters (``check_in``: the door
+    is known) or the joined list's columns (the device scan: door and ticket in one SELECT). ``from_`` is
+    None for the scan statement (the registrations are the FROM, filtered by WHERE) or the door's FROM, onto
+    which the registration is LEFT JOINed (so an unknown ticket still returns the door). Returns the columns,
+    the FROM, and the WHERE conditions to add.
+    """
+    registrations, checkins = Registration.__table__, Checkin.__table__
+    admission = checkins.alias("admission")
+    ticket = registrations.c.ticket_id == bindparam("ticket_id")
+    columns = (
+        registrations.c.id.label("registration_id"), registrations.c.event_id.label("registration_event_id"),
+        registrations.c.status, registrations.c.modality, registrations.c.name.label("attendee_name"),
+        registrations.c.organization, registrations.c.sector,
+        exists().where(registration_days.c.registration_id == registrations.c.id,
+                       registration_days.c.event_day_id == day_id).label("has_day"),
+        admission.c.received_at.label("admitted_at"), admission.c.device.label("admitted_device"),
+        select(checkins.c.result).where(checkins.c.scan_id == bindparam("scan_id"))
+        .scalar_subquery().label("previous"),
+    )
+    admitted = and_(admission.c.list_id == list_id, admission.c.registration_id == registrations.c.id,
+                    admission.c.result == _ACCEPTED, admission.c.undone_at.is_(None))
+    if from_ is None:
+        return columns, registrations.outerjoin(admission, admitted), (ticket,)
+    return columns, from_.outerjoin(registrations, ticket).outerjoin(admission, admitted), ()
+
+
+def _door_statement(list_by: str):
+    """Token → account, event, assignment and list in one SELECT (a forged code needs no more)."""
+    columns, from_, where, _lists_table = _door_parts(list_by)
+    return select(*columns).select_from(from_).where(*where).limit(1)
+
+
+def _door_scan_statement(list_by: str):
+    """The device scan's one SELECT: the door, and the ticket's scan row correlated to the joined list."""
+    door_columns, from_, where, lists = _door_parts(list_by)
+    scan_columns, from_, scan_where = _scan_parts(from_, lists.c.id, lists.c.event_day_id)
+    return select(*door_columns, *scan_columns).select_from(from_).where(*where, *scan_where).limit(1)
 
 
 def _scan_statement():
-    """The ticket with its day, its live admission at the list, and any earlier answer to this scan_id."""
-    registrations, checkins = Registration.__table__, Checkin.__table__
-    admission = checkins.alias("admission")
-    return (
-        select(
-            registrations.c.id, registrations.c.event_id, registrations.c.status, registrations.c.modality,
-            registrations.c.name, registrations.c.organization, registrations.c.sector,
-            exists().where(registration_days.c.registration_id == registrations.c.id,
-                           registration_days.c.event_day_id == bindparam("day_id")).label("has_day"),
-            admission.c.received_at.label("admitted_at"), admission.c.device.label("admitted_device"),
-            select(checkins.c.result).where(checkins.c.scan_id == bindparam("scan_id"))
-            .scalar_subquery().label("previous"),
-        )
-        .select_from(registrations.outerjoin(admission, and_(
-            admission.c.list_id == bindparam("list_id"), admission.c.registration_id == registrations.c.id,
-            admission.c.result == ScanResult.ACCEPTED.value, admission.c.undone_at.is_(None),
-        )))
-        .where(registrations.c.ticket_id == bindparam("ticket_id"))
-    )
+    """The ticket's scan row at a known door (``:list_id``, ``:day_id``): see ``_scan_parts``."""
+    columns, from_, where = _scan_parts(None, bindparam("list_id"), bindparam("day_id"))
+    return select(*columns).select_from(from_).where(*where)
 
 
 def _insert_statement(dialect: str):
@@ -220,7 +256,7 @@ def _first_admission_statement():
     checkins = Checkin.__table__
     return select(checkins.c.received_at, checkins.c.device).where(
         checkins.c.list_id == bindparam("list_id"), checkins.c.registration_id == bindparam("registration_id"),
-        checkins.c.result == ScanResult.ACCEPTED.value, checkins.c.undone_at.is_(None))
+        checkins.c.result == _ACCEPTED, checkins.c.undone_at.is_(None))
 
 
 _STATEMENTS: dict = {}
@@ -231,8 +267,9 @@ def _statement(name: str, *args):
     key = (name, *args)
     stmt = _STATEMENTS.get(key)
     if stmt is None:
-        builders = {"door": _door_statement, "scan": _scan_statement, "insert": _insert_statement,
-                    "previous": _previous_statement, "first_admission": _first_admission_statement}
+        builders = {"door": _door_statement, "door_scan": _door_scan_statement, "scan": _scan_statement,
+                    "insert": _insert_statement, "previous": _previous_statement,
+                    "first_admission": _first_admission_statement}
         stmt = _STATEMENTS[key] = builders[name](*args)
     return stmt
 
@@ -241,17 +278,26 @@ def _execute(conn, name: str, params: dict, *args):
     return conn.execute(_statement(name, *args), params)
 
 
-def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
-    """Resolve a device's door in one statement: token → account, event, assignment, list.
+def _unauthorized() -> DomainError:
+    return DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
 
-    Returns ``(door, list_info, device_label)``. Raises 401/403/404 as DomainError. The scan that
-    follows is two more statements, so a device's check-in costs three in all (see bench/README.md).
+
+def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, scan_id: str,
+                        scanned_at: datetime | None = None, now: datetime | None = None) -> tuple[dict, dict]:
+    """The device scan (``POST /api/v1/checkins``): door and ticket in one SELECT, then ``_decide``.
+
+    One statement resolves token → account, event, assignment, list *and* reads the ticket's scan row at
+    that list (``_door_scan_statement``); the scan is then written by the ``INSERT`` (two statements in
+    all). A code whose signature fails is refused in Python and only the door is read (the token, event and
+    list are still checked). Returns ``(answer, list_info)``; raises 401/403/404 as DomainError before
+    anything else is decided, and 409 for a ``scan_id`` reused on another list.
     """
     from foros.accounts.services import TOKEN_PREFIX, hash_token
 
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
+        raise _unauthorized()
     now = now or utcnow()
+    scanned_at = as_utc(scanned_at) if scanned_at else now
     ref = "" if list_ref is None else str(list_ref)
     params = {"token_hash": hash_token(token), "event_slug": (event_slug or "")[:80]}
     if not ref:
@@ -260,9 +306,16 @@ def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
         list_by, params["list_slug"], params["list_id"] = "ref", ref, int(ref)
     else:
         list_by, params["list_slug"] = "slug", ref
-    row = _execute(db.session.connection(), "door", params, list_by).first()
+    ticket_id = read_code(code)
+    conn = db.session.connection()  # once for the request: each call walks the session's state machine
+    if ticket_id is None:
+        row = _execute(conn, "door", params, list_by).first()
+    else:
+        params["ticket_id"], params["scan_id"] = ticket_id, scan_id
+        row = _execute(conn, "door_scan", params, list_by).first()
+
     if row is None or not row.active:
-        raise DomainError("unauthorized", "Token ausente, revocado o no válido.", status=401)
+        raise _unauthorized()
     if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > 60:
         db.session.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
     if row.event_id is None:
@@ -274,16 +327,24 @@ def door_for_token(token: str, event_slug: str, list_ref=None, *, now=None):
         if ref:
             raise NotFound("list_not_found", "Ese evento no tiene esa lista de acceso.")
         # No list for today yet (first scan of the day, or the event is not today): the slow path creates
-        # the default lists and picks one.
+        # the default lists and picks one, then reads the ticket at it with the scan statement.
         user = db.session.get(User, row.user_id)
         event = db.session.get(Event, row.event_id)
         door, checkin_list = open_door(user, event, None, now=now)
-        return door, {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}, device
+        list_info = {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}
+        if ticket_id is None:
+            return _answer(ScanResult.INVALID_SIGNATURE), list_info
+        conn = db.session.connection()
+        row = _scan_row(conn, door, ticket_id, scan_id)
+        return _decide(conn, door, row, scan_id, scanned_at, device, now), list_info
+    list_info = {"id": row.list_id, "slug": row.list_slug, "name": row.list_name}
+    if ticket_id is None:
+        return _answer(ScanResult.INVALID_SIGNATURE), list_info
     door = Door(user_id=row.user_id, event_id=row.event_id, list_id=row.list_id, list_day_id=row.event_day_id,
                 list_starts_at=row.starts_at, list_ends_at=row.ends_at,
                 list_modalities=tuple(row.modalities or ()),
                 sectors={s["key"]: s["label"] for s in row.sector_options or []})
-    return door, {"id": row.list_id, "slug": row.list_slug, "name": row.list_name}, device
+    return _decide(conn, door, row, scan_id, scanned_at, device, now), list_info
 
 
 # --- the scan -----------------------------------------------------------------------------------------
@@ -297,6 +358,12 @@ def _previous_answer(conn, scan_id: str, door: Door):
     return row
 
 
+def _scan_row(conn, door: Door, ticket_id: str, scan_id: str):
+    """The ticket's scan row at ``door`` (``_scan_parts``), or None for an unknown ticket."""
+    return _execute(conn, "scan", {"ticket_id": ticket_id, "list_id": door.list_id, "day_id": door.list_day_id,
+                                   "scan_id": scan_id}).first()
+
+
 def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: datetime | None = None,
              device: str = "", now: datetime | None = None) -> dict:
     """Process one scan at ``door``; admit the ticket at most once. Returns the answer for the device."""
@@ -306,18 +373,24 @@ def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: d
     ticket_id = read_code(code)
     if ticket_id is None:
         return _answer(ScanResult.INVALID_SIGNATURE)
-
     conn = db.session.connection()  # once: each session.connection() call walks the session's state machine
-    row = _execute(conn, "scan", {"ticket_id": ticket_id, "list_id": door.list_id, "day_id": door.list_day_id,
-                            "scan_id": scan_id}).first()
+    return _decide(conn, door, _scan_row(conn, door, ticket_id, scan_id), scan_id, scanned_at, device, now)
 
-    if row is None:
-        if _previous_answer(conn, scan_id, door) is not None:
+
+def _decide(conn, door: Door, row, scan_id: str, scanned_at: datetime, device: str, now: datetime) -> dict:
+    """Judge a scan from its row (the columns of ``_scan_parts``) and record it; both scan paths end here.
+
+    ``row`` is None when the scan statement found no registration; the device scan's row always exists
+    (the door) and has ``registration_id`` None for an unknown ticket, with ``previous`` already read.
+    """
+    if row is None or row.registration_id is None:
+        # The scan statement read no previous answer when it found no registration: look it up.
+        if (row is None or row.previous is not None) and _previous_answer(conn, scan_id, door) is not None:
             return _answer(ScanResult.UNKNOWN)
         _record(conn, door, scan_id, None, ScanResult.UNKNOWN, scanned_at, device, now)
         return _answer(ScanResult.UNKNOWN)
 
-    attendee = {"name": row.name, "organization": row.organization,
+    attendee = {"name": row.attendee_name, "organization": row.organization,
                 "sector": door.sectors.get(row.sector, row.sector)}
     if row.previous is not None:
         previous = _previous_answer(conn, scan_id, door)  # also refuses a scan_id reused on another list
@@ -325,14 +398,14 @@ def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: d
 
     result = _judge(door, row, scanned_at)
     if result is ScanResult.ACCEPTED and row.admitted_at is None:
-        inserted = _record(conn, door, scan_id, row.id, result, scanned_at, device, now)
+        inserted = _record(conn, door, scan_id, row.registration_id, result, scanned_at, device, now)
         if inserted is not None:
             return _answer(ScanResult.ACCEPTED, attendee)
         # Lost a race: another device admitted this person (or sent this scan_id) a moment ago.
-        return _after_conflict(conn, door, scan_id, attendee, row.id)
+        return _after_conflict(conn, door, scan_id, attendee, row.registration_id)
     if result is ScanResult.ACCEPTED:
         result = ScanResult.ALREADY_CHECKED_IN
-    _record(conn, door, scan_id, row.id, result, scanned_at, device, now)
+    _record(conn, door, scan_id, row.registration_id, result, scanned_at, device, now)
     extra = {}
     if result is ScanResult.ALREADY_CHECKED_IN:
         extra = {"first_checkin": {"at": as_utc(row.admitted_at).isoformat(), "device": row.admitted_device}}
@@ -340,7 +413,7 @@ def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: d
 
 
 def _judge(door: Door, row, scanned_at) -> ScanResult:
-    if row.event_id != door.event_id:
+    if row.registration_event_id != door.event_id:
         return ScanResult.WRONG_EVENT
     if row.status == RegistrationStatus.CANCELLED:
         return ScanResult.CANCELLED
@@ -383,7 +456,7 @@ def _after_conflict(conn, door: Door, scan_id: str, attendee: dict, registration
 def _replay(conn, door: Door, previous, attendee: dict, row) -> dict:
     result = ScanResult(previous.result)
     if result is ScanResult.ALREADY_CHECKED_IN:
-        first = _first_admission(conn, door, row.id)
+        first = _first_admission(conn, door, row.registration_id)
         return _answer(result, attendee, first_checkin={"at": as_utc(first.received_at).isoformat(),
                                                         "device": first.device} if first else None)
     return _answer(result, attendee)

@@ -1,6 +1,7 @@
 """Jinja filters that format dates, times and numbers for es-MX with Babel, in Mexico City time."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
@@ -9,7 +10,11 @@ from foros.core.time import LOCAL_TZ, to_local
 
 LOCALE = "es_MX"
 
+# fmt_date and fmt_time are pure functions of their (immutable) arguments and Babel's formatting costs tens of
+# microseconds per call; an event's few days are formatted on every page and every e-mail, so they are cached.
 
+
+@lru_cache(maxsize=4096)
 def fmt_date(value, style: str = "full") -> str:
     """'miércoles, 7 de junio de 2023' (full), '7 jun 2023' (medium)."""
     if value is None:
@@ -19,6 +24,7 @@ def fmt_date(value, style: str = "full") -> str:
     return format_date(value, format=style, locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)
 def fmt_time(value) -> str:
     """'09:30' in Mexico City time."""
     if value is None:

@@ -4,9 +4,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from foros.audit.services import diff_fields, record_action
 from foros.core.errors import DomainError, NotFound
@@ -239,9 +240,16 @@ def public_events() -> tuple[list[Event], list[Event]]:
     return upcoming, past
 
 
+@cache
+def _event_by_slug():
+    # Built once (no statement building or cache-keying per request); the days come in the same query
+    # since nearly every caller needs them (dates, registration window, the registration form).
+    return select(Event).options(joinedload(Event.days)).where(Event.slug == bindparam("slug"))
+
+
 def get_event(slug: str) -> Event:
     """Any event by slug (organizers), or NotFound."""
-    event = db.session.scalar(select(Event).where(Event.slug == (slug or "")[:80]))
+    event = db.session.execute(_event_by_slug(), {"slug": (slug or "")[:80]}).unique().scalar_one_or_none()
     if event is None:
         raise NotFound("event_not_found", "No existe un evento con esa dirección.")
     return event

@@ -1,11 +1,12 @@
 """Registration API: public sign-up (rate-limited) and the organizer's list."""
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_smorest import Blueprint
 
 from foros.accounts.auth import api_auth, public
 from foros.accounts.models import Role
-from foros.core.api import ErrorSchema
+from foros.core.api import ErrorSchema, load_json_body, openapi_only
+from foros.core.db import read_phase
 from foros.core.errors import DomainError
 from foros.events.services import get_event, get_public_event
 from foros.extensions import db, limiter
@@ -28,20 +29,27 @@ def _limit():
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
+_CREATE_SCHEMA = RegistrationCreateSchema()
+
+
 @blp.post("/<slug>/registrations")
 @public
 @limiter.limit(_limit)
-@blp.arguments(RegistrationCreateSchema())
-@blp.response(201, RegistrationCreatedSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="`duplicate` (correo ya registrado; se le reenvía el "
-                                                        "enlace) o `registration_closed`")
-@blp.alt_response(422, schema=ErrorSchema, description="`validation_error` / `invalid_registration` con "
-                                                        "`fields`")
-@blp.alt_response(404, schema=ErrorSchema, description="`event_not_found`")
-@blp.alt_response(429, schema=ErrorSchema, description="`rate_limited`")
-def create_registration(body, slug):
+@openapi_only(
+    blp.arguments(_CREATE_SCHEMA),
+    blp.response(201, RegistrationCreatedSchema),
+    blp.alt_response(409, schema=ErrorSchema, description="`duplicate` (correo ya registrado; se le reenvía el "
+                                                           "enlace) o `registration_closed`"),
+    blp.alt_response(422, schema=ErrorSchema, description="`validation_error` / `invalid_registration` con "
+                                                           "`fields`"),
+    blp.alt_response(404, schema=ErrorSchema, description="`event_not_found`"),
+    blp.alt_response(429, schema=ErrorSchema, description="`rate_limited`"),
+)
+def create_registration(slug):
     """Register a person; confirmed while seats last, then waitlisted."""
-    event = get_public_event(slug)
+    body = load_json_body(_CREATE_SCHEMA)
+    with read_phase():  # the event and its days are read before the write lock is taken
+        event = get_public_event(slug)
     data = RegistrationInput(
         name=body["name"], email=body["email"], phone=body["phone"], sector=body["sector"],
         organization=body["organization"], position=body["position"], municipality_key=body["municipality"],
@@ -53,17 +61,15 @@ def create_registration(body, slug):
     except DomainError:
         db.session.rollback()
         raise
-    reg = result.registration
-    # Built before commit: afterwards every object is expired and would be reloaded in a second
-    # transaction (on SQLite a second wait for the write lock).
-    answer = None if result.duplicate else {
-        "status": reg.status.value, "waitlist_position": result.waitlist_position,
-        "ticket_url": services.ticket_url(reg), "code": services.ticket_code(reg)}
     db.session.commit()
     notify_outbox()
     if result.duplicate:
         raise DomainError("duplicate", "Ese correo ya está registrado en este evento; le reenviamos el enlace "
                                        "de su boleto.", status=409)
+    reg = result.new
+    answer = jsonify({"status": reg.status.value, "waitlist_position": result.waitlist_position,
+                      "ticket_url": services.ticket_url(reg), "code": services.ticket_code(reg)})
+    answer.status_code = 201
     return answer
 
 

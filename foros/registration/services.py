@@ -7,12 +7,15 @@ counter, and a CHECK constraint forbids the counter from passing capacity. On SQ
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from foros.audit.services import record_action
 from foros.core.db import contains_text
@@ -22,9 +25,9 @@ from foros.core.time import utcnow
 from foros.core.urls import external_url
 from foros.events.models import Event, EventStatus, Modality
 from foros.extensions import db
-from foros.mail.services import queue_message
+from foros.mail.services import queue_message, render_message
 from foros.registration.codes import make_code, new_ticket_id
-from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
+from foros.registration.models import Registration, RegistrationSource, RegistrationStatus, registration_days
 
 OTHER_STATE = "otra"
 
@@ -60,17 +63,54 @@ class RegistrationInput:
     privacy_consent: bool = False
 
 
+@dataclass(frozen=True)
+class NewRegistration:
+    """What the sign-up wrote, without reloading it: enough for the answer, the ticket link and the e-mail."""
+
+    id: int
+    event_id: int
+    ticket_id: str
+    access_token: str
+    status: RegistrationStatus
+    modality: str
+    name: str
+    email: str | None
+    #: The EventDay objects chosen (sorted by start), for the confirmation e-mail.
+    days: tuple
+
+
 @dataclass
 class RegistrationResult:
     """What happened: a new registration, or the existing one for that e-mail (its link was re-sent)."""
 
-    registration: Registration
     created: bool
     waitlist_position: int | None = None
+    #: Set when ``created``: the row as written (no reload needed to answer).
+    new: NewRegistration | None = None
+    _registration: Registration | None = None
 
     @property
     def duplicate(self) -> bool:
         return not self.created
+
+    @property
+    def registration(self) -> Registration:
+        """The ORM object (loaded on first use for a new registration: the hot path never needs it)."""
+        if self._registration is None:
+            self._registration = db.session.get(Registration, self.new.id)
+        return self._registration
+
+    @property
+    def status(self) -> RegistrationStatus:
+        return self.new.status if self.new else self.registration.status
+
+    @property
+    def access_token(self) -> str:
+        return self.new.access_token if self.new else self.registration.access_token
+
+    @property
+    def ticket_id(self) -> str:
+        return self.new.ticket_id if self.new else self.registration.ticket_id
 
 
 def normalize_email(email: str) -> str:
@@ -152,17 +192,57 @@ def validate_input(event: Event, data: RegistrationInput, *, require_consent: bo
 
 def find_live_registration(event: Event, email: str) -> Registration | None:
     """The confirmed or waitlisted registration of this e-mail to this event, if any."""
-    return db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id,
-        Registration.email_normalized == normalize_email(email),
-        Registration.status != RegistrationStatus.CANCELLED,
-    ))
+    registration_id = _live_registration_id(db.session.connection(), event.id, normalize_email(email))
+    return None if registration_id is None else db.session.get(Registration, registration_id)
 
 
-def _counter(modality: str):
+# The sign-up's statements are built once per process on the tables (not the ORM entities) with bind
+# parameters: a registration executes compiled statements instead of building, cache-keying and flushing
+# ORM objects per request (bench/README.md, "Registration": that machinery was most of a sign-up's CPU).
+
+#: The predicate of the live-e-mail partial unique index, written as SQL text: with a bound parameter instead
+#: SQLite re-prepares the statement on every execution, since the value decides whether the partial index
+#: applies (found on the check-in path, where it cost most of the statement's time).
+_LIVE = "status != 'cancelled'"
+
+
+@cache
+def _live_by_email_statement():
+    registrations = Registration.__table__
+    return select(registrations.c.id).where(
+        registrations.c.event_id == bindparam("event_id"),
+        registrations.c.email_normalized == bindparam("email"),
+        sql_text(_LIVE),
+    ).limit(1)
+
+
+def _live_registration_id(conn, event_id: int, email_normalized: str) -> int | None:
+    if not email_normalized:
+        return None
+    return conn.execute(_live_by_email_statement(), {"event_id": event_id, "email": email_normalized}).scalar()
+
+
+@cache
+def _seat_statement(modality: str, delta: int):
+    """``UPDATE events SET confirmed_x = confirmed_x ± 1`` if a seat is left (+1) or one is held (-1)."""
+    events = Event.__table__
     if modality == Modality.PRESENCIAL:
-        return Event.confirmed_in_person, Event.capacity_in_person
-    return Event.confirmed_virtual, Event.capacity_virtual
+        counter, capacity = events.c.confirmed_in_person, events.c.capacity_in_person
+    else:
+        counter, capacity = events.c.confirmed_virtual, events.c.capacity_virtual
+    condition = or_(capacity.is_(None), counter < capacity) if delta > 0 else counter > 0
+    return update(events).where(events.c.id == bindparam("target_event"), condition).values(
+        {counter: counter + delta})
+
+
+@cache
+def _insert_registration_statement(dialect: str):
+    """INSERT … RETURNING id; a live registration of the same e-mail makes it insert nothing (None)."""
+    registrations = Registration.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(registrations).on_conflict_do_nothing(
+        index_elements=["event_id", "email_normalized"], index_where=sql_text(_LIVE),
+    ).returning(registrations.c.id)
 
 
 def lock_event_registrations(event: Event) -> None:
@@ -176,46 +256,48 @@ def lock_event_registrations(event: Event) -> None:
         db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
-def take_seat(event: Event, modality: str) -> bool:
-    """Atomically take one seat of ``modality`` if there is one left; return whether it was taken."""
-    counter, capacity = _counter(modality)
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, or_(capacity.is_(None), counter < capacity))
-        .values({counter: counter + 1})
-        .execution_options(synchronize_session=False)
-    )
+def _move_seat(event: Event, modality: str, delta: int) -> bool:
+    result = db.session.connection().execute(_seat_statement(str(modality), delta), {"target_event": event.id})
     db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
     return result.rowcount == 1
 
 
+def take_seat(event: Event, modality: str) -> bool:
+    """Atomically take one seat of ``modality`` if there is one left; return whether it was taken."""
+    return _move_seat(event, modality, +1)
+
+
 def release_seat(event: Event, modality: str) -> None:
     """Give one seat of ``modality`` back."""
-    counter, _capacity = _counter(modality)
-    db.session.execute(
-        update(Event).where(Event.id == event.id, counter > 0).values({counter: counter - 1})
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
+    _move_seat(event, modality, -1)
 
 
-def ticket_url(registration: Registration) -> str:
+def ticket_url(registration) -> str:
     """The attendee's private ticket page."""
     return external_url("registration.ticket", token=registration.access_token)
 
 
-def ticket_code(registration: Registration) -> str:
+def ticket_code(registration) -> str:
     """The signed code printed in the QR."""
     return make_code(registration.ticket_id)
 
 
-def _queue(kind: str, registration: Registration, template: str, position: int | None = None) -> None:
+def _queue(kind: str, registration, template: str, position: int | None = None, *, rendered=None) -> None:
+    """Queue ``template`` (or the ``rendered`` message) for ``registration`` (ORM or NewRegistration)."""
     if not registration.email:
         return
+    if rendered is None:
+        rendered = _render(registration, template, position)
+    queue_message(kind, registration.email, rendered, registration_id=registration.id)
+
+
+def _render(registration, template: str, position: int | None = None):
     if position is None:
         position = waitlist_position(registration)
-    queue_message(kind, registration.email, template, registration=registration, reg=registration,
-                  event=registration.event, ticket_url=ticket_url(registration), position=position)
+    event = registration.event if isinstance(registration, Registration) else db.session.get(
+        Event, registration.event_id)
+    return render_message(template, reg=registration, event=event, ticket_url=ticket_url(registration),
+                          position=position)
 
 
 def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
@@ -223,54 +305,70 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
                       check_open: bool = True, require_email: bool = True, now=None) -> RegistrationResult:
     """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again.
 
+    The hot path of a rush (see bench/README.md). Everything that does not depend on the outcome —
+    validation, the ticket's random ids, the confirmation e-mail — is prepared before the first statement;
+    then, in the write transaction (on SQLite: holding the write lock), the conditional seat UPDATE, one
+    INSERT … ON CONFLICT DO NOTHING RETURNING for the person (a known e-mail inserts nothing: the duplicate
+    check), one for their days and one for the outbox row — prebuilt statements, no ORM flush.
     ``check_open=False`` and ``now`` are for loading historical data (the demo's past events).
     """
     if (check_open and source in (RegistrationSource.ONLINE, RegistrationSource.API)
             and not event.registration_open()):
         raise DomainError("registration_closed", "El registro para este evento no está abierto.", status=409)
     values = validate_input(event, data, require_consent=require_consent, require_email=require_email)
-    lock_event_registrations(event)
-    existing = find_live_registration(event, values["email"]) if values["email"] else None
-    if existing is not None:
-        return _duplicate(existing, notify)
     now = now or utcnow()
-    try:
-        with db.session.begin_nested():
-            confirmed = take_seat(event, values["modality"])
-            registration = Registration(
-                event=event, ticket_id=new_ticket_id(), access_token=secrets.token_urlsafe(32),
-                status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-                source=RegistrationSource(source), email_normalized=normalize_email(values["email"]) or None,
-                privacy_consent_at=now if data.privacy_consent else None,
-                confirmed_at=now if confirmed else None, created_at=now, updated_at=now,
-                **{k: v for k, v in values.items() if k != "days"},
-            )
-            registration.days = values["days"]
-            db.session.add(registration)
-            db.session.flush()
-    except IntegrityError:
-        # Another request registered the same e-mail a moment ago (PostgreSQL's unique index caught it).
-        existing = find_live_registration(event, values["email"])
-        if existing is None:
-            raise
-        return _duplicate(existing, notify)
+    email_normalized = normalize_email(values["email"]) or None
+    days = tuple(sorted(values.pop("days"), key=lambda d: d.starts_at))
+    new = NewRegistration(id=0, event_id=event.id, ticket_id=new_ticket_id(),
+                          access_token=secrets.token_urlsafe(32), status=RegistrationStatus.CONFIRMED,
+                          modality=values["modality"], name=values["name"], email=values["email"], days=days)
+    # Most people are confirmed: their e-mail is rendered before the write transaction (the waitlist one,
+    # which needs the position, is rendered inside it).
+    confirmation = _render(new, "registration_confirmed", None) if notify and new.email else None
+
+    lock_event_registrations(event)
+    conn = db.session.connection()
+    # No duplicate check before the writes: the live-e-mail unique index is the check (the INSERT below
+    # inserts nothing for a known e-mail, and the seat is given back). One statement less per sign-up.
+    confirmed = take_seat(event, values["modality"])
+    status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
+    row = dict(
+        values, event_id=event.id, ticket_id=new.ticket_id, access_token=new.access_token,
+        status=status, source=RegistrationSource(source), email_normalized=email_normalized,
+        privacy_consent_at=now if data.privacy_consent else None, confirmed_at=now if confirmed else None,
+        created_at=now, updated_at=now, cancelled_at=None, anonymized_at=None,
+    )
+    registration_id = conn.execute(_insert_registration_statement(conn.dialect.name), row).scalar()
+    if registration_id is None:
+        # This e-mail is already registered to this event (the live-e-mail unique index said so).
+        if confirmed:
+            release_seat(event, values["modality"])
+        return _duplicate(db.session.get(Registration, _live_registration_id(conn, event.id, email_normalized)),
+                          notify)
+    conn.execute(registration_days.insert(), [{"registration_id": registration_id, "event_day_id": d.id}
+                                              for d in days])
+    new = replace(new, id=registration_id, status=status)
+    result = RegistrationResult(created=True, new=new)
     if actor is not None:
+        registration = result.registration
         record_action(actor, "registration.create", registration, label=f"{registration.name} — {event.title}",
                       details={"status": registration.status, "source": registration.source})
-    position = None if confirmed else waitlist_position(registration)
+    result.waitlist_position = None if confirmed else waitlist_position(new)
     if notify:
-        _queue("registration.confirmed" if confirmed else "registration.waitlisted", registration,
-               "registration_confirmed" if confirmed else "registration_waitlisted", position)
-    return RegistrationResult(registration, created=True, waitlist_position=position)
+        if confirmed:
+            _queue("registration.confirmed", new, "registration_confirmed", rendered=confirmation)
+        else:
+            _queue("registration.waitlisted", new, "registration_waitlisted", result.waitlist_position)
+    return result
 
 
 def _duplicate(existing: Registration, notify: bool) -> RegistrationResult:
     if notify:
         _queue("registration.link_resent", existing, "registration_link")
-    return RegistrationResult(existing, created=False)
+    return RegistrationResult(created=False, _registration=existing)
 
 
-def waitlist_position(registration: Registration) -> int | None:
+def waitlist_position(registration) -> int | None:
     """1 for the first person waiting for this event and modality; None when not waitlisted."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from foros.accounts.auth import public
+from foros.core.db import read_phase
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
 from foros.events.services import get_public_event
@@ -31,7 +32,8 @@ def _render_form(event, form, status=200):
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug):
     """The public registration form; on success, go to the ticket page."""
-    event = get_public_event(slug)
+    with read_phase():  # on POST the event is read before the write lock is taken
+        event = get_public_event(slug)
     if not event.registration_open():
         return render_template("registration/closed.html", event=event), 200 if request.method == "GET" else 409
     form = RegistrationForm().for_event(event)
@@ -46,7 +48,7 @@ def register(slug):
             notify_outbox()
             if result.duplicate:
                 return render_template("registration/duplicate.html", event=event), 200
-            return redirect(url_for("registration.ticket", token=result.registration.access_token))
+            return redirect(url_for("registration.ticket", token=result.access_token))
     return _render_form(event, form, 422 if form.is_submitted() else 200)
 
 

@@ -1,15 +1,15 @@
 """Check-in API: results, idempotency, token scopes, malformed requests, lists and counts."""
 
 import uuid
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from foros.accounts.models import Role
 from foros.accounts.services import create_token, revoke_token, update_user
-from foros.checkin.models import Checkin
-from foros.core.time import local_today
+from foros.checkin.models import Checkin, CheckinList
+from foros.core.time import local_today, utcnow
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.registration.codes import make_code
@@ -116,6 +116,108 @@ def test_token_scopes(client, setup, app):
     db.session.commit()
     assert scan(client, s["staff_token"], code, s["event"]).status_code == 401
 
+
+FORGED = "F1" + "B" * 29
+
+
+def checkins_count():
+    return db.session.scalar(select(func.count()).select_from(Checkin))
+
+
+def test_forged_code_still_checks_token_event_and_list_first(client, setup, staff, organizer):
+    """A forged code reads only the door, yet answers 401/403/404 exactly like a valid one."""
+    s = setup
+    assert scan(client, "foros_not-a-token", FORGED, s["event"]).status_code == 401
+    response = scan(client, s["staff_token"], FORGED, s["other"])
+    assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
+    body = {"code": FORGED, "event": "no-existe", "scan_id": str(uuid.uuid4())}
+    auth = {"Authorization": f"Bearer {s['staff_token']}"}
+    response = client.post("/api/v1/checkins", json=body, headers=auth)
+    assert response.status_code == 404 and response.json["error"]["code"] == "event_not_found"
+    response = scan(client, s["staff_token"], FORGED, s["event"], list="nada")
+    assert response.status_code == 404 and response.json["error"]["code"] == "list_not_found"
+    # First scan of the day (no list yet): the slow path creates today's list, then refuses the code.
+    first = scan(client, s["staff_token"], FORGED, s["event"])
+    assert first.status_code == 200 and first.json["result"] == "invalid_signature"
+    assert first.json["list"]["slug"] == local_today().isoformat()
+    again = scan(client, s["staff_token"], FORGED, s["event"])  # the list exists: the door statement alone
+    assert again.json == first.json and "attendee" not in again.json
+    assert checkins_count() == 0
+    update_user(staff, name=staff.name, role=Role.STAFF, active=False, events=[s["event"]], actor=organizer)
+    db.session.commit()
+    assert scan(client, s["staff_token"], FORGED, s["event"]).status_code == 401
+    assert scan(client, s["staff_token"], ticket_code(s["reg"]), s["event"]).status_code == 401
+    assert checkins_count() == 0
+
+
+def test_unknown_ticket_first_scan_of_the_day_replay_and_reuse(client, setup):
+    s = setup
+    unknown, scan_id = make_code("ab" * 8), str(uuid.uuid4())
+    assert db.session.scalar(select(func.count()).select_from(CheckinList)) == 0
+    first = scan(client, s["staff_token"], unknown, s["event"], scan_id)  # slow path: creates the list
+    assert first.status_code == 200 and first.json["result"] == "unknown" and "attendee" not in first.json
+    second = scan(client, s["staff_token"], unknown, s["event"], scan_id)  # merged statement, same scan_id
+    assert second.json == first.json
+    third = scan(client, s["staff_token"], unknown, s["event"])
+    assert third.json["result"] == "unknown"
+    assert checkins_count() == 2
+    from foros.checkin.services import create_list
+
+    create_list(s["event"], name="Vinculación", slug="vinculacion", day=None)
+    db.session.commit()
+    for code in (unknown, ticket_code(s["reg"])):
+        response = scan(client, s["staff_token"], code, s["event"], scan_id, list="vinculacion")
+        assert response.status_code == 409 and response.json["error"]["code"] == "scan_id_reused"
+    assert checkins_count() == 2
+
+
+def test_repeat_replays_its_answer_with_the_first_admission(client, setup):
+    s = setup
+    code = ticket_code(s["reg"])
+    assert scan(client, s["staff_token"], code, s["event"]).json["result"] == "accepted"
+    scan_id = str(uuid.uuid4())
+    answers = [scan(client, s["org_token"], code, s["event"], scan_id).json for _ in range(2)]
+    assert answers[0] == answers[1] and answers[0]["result"] == "already_checked_in"
+    assert answers[0]["first_checkin"]["device"] == "Escáner puerta 1"
+    assert checkins_count() == 2
+
+
+def test_the_day_is_read_at_the_list_the_door_resolved(client, setup, organizer):
+    """The merged statement checks the ticket's day against the joined list's day, per list."""
+    s = setup
+    today = local_today()
+    event = make_event(title="Dos días", days=[DayInput(today, time(0, 0), time(23, 59)),
+                                               DayInput(today + timedelta(days=1), time(9), time(14))])
+    days = [today + timedelta(days=1), today]
+    tomorrow_only, today_only = (register_attendee(event, RegistrationInput(
+        name=f"Persona {n}", email=f"p{n}@example.org", sector="academia", municipality_key="15031",
+        privacy_consent=True, days=[day])).registration for n, day in enumerate(days))
+    db.session.commit()
+    assert scan(client, s["org_token"], ticket_code(today_only), event).json["result"] == "accepted"
+    assert scan(client, s["org_token"], ticket_code(tomorrow_only), event).json["result"] == "not_valid_for_list"
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    answer = scan(client, s["org_token"], ticket_code(tomorrow_only), event, list=tomorrow).json
+    assert answer["result"] == "accepted" and answer["list"]["slug"] == tomorrow
+    answer = scan(client, s["org_token"], ticket_code(today_only), event, list=str(answer["list"]["id"])).json
+    assert answer["result"] == "not_valid_for_list"
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(client, setup):
+    s = setup
+    row = s["token_row"]
+    code = ticket_code(s["reg"])
+    scan(client, s["staff_token"], code, s["event"])
+    db.session.refresh(row)
+    first = row.last_used_at
+    assert first is not None
+    scan(client, s["staff_token"], code, s["event"])
+    db.session.refresh(row)
+    assert row.last_used_at == first
+    row.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    scan(client, s["staff_token"], FORGED, s["event"])
+    db.session.refresh(row)
+    assert row.last_used_at >= first
 
 @pytest.mark.parametrize("body", [
     {}, {"code": "x"}, {"code": "x", "event": "e", "scan_id": "no-es-uuid"},
