@@ -114,6 +114,7 @@ class WriterQueue:
         if fd is None:
             fd = info["foros_lock_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.busy_s
+        pause = 0.00005
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -122,7 +123,8 @@ class WriterQueue:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     return
-                time.sleep(0.0005)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.0005)
 
     @staticmethod
     def leave(info: dict, close: bool = False) -> None:
