@@ -12,6 +12,9 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None  # default: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    #: Seconds between WAL checkpoints by a background thread (foros.core.db.BackgroundCheckpointer);
+    #: None = 0.25 in production, off (SQLite checkpoints in commits) in development and tests; 0 = off.
+    SQLITE_CHECKPOINT_INTERVAL = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,12 +1,17 @@
 """Database engine set-up: SQLite pragmas on every connection, psycopg 3 for PostgreSQL."""
 
 import fcntl
+import logging
 import os
+import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event, or_
+
+log = logging.getLogger(__name__)
 
 #: Whether the transaction about to begin will write (SQLite then takes the write lock at BEGIN).
 _write_intent: ContextVar[bool] = ContextVar("foros_write_intent", default=False)
@@ -98,8 +103,8 @@ class WriterQueue:
 
     def __init__(self, engine, busy_ms: int):
         self.busy_s = busy_ms / 1000
-        database = engine.url.database or ""
-        self.path = None if database in ("", ":memory:") or database.startswith("file:") else database + ".lock"
+        database = _file_path(engine)
+        self.path = None if database is None else database + ".lock"
         if self.path is None:
             return
         event.listen(engine, "checkin", lambda _dbapi, record: self.leave(record.info))
@@ -137,6 +142,62 @@ class WriterQueue:
             os.close(info.pop("foros_lock_fd"))
 
 
+class BackgroundCheckpointer:
+    """Copies SQLite's WAL back into the database file from a thread, so that no request pays for it.
+
+    In WAL mode SQLite checkpoints inside the commit that takes the WAL past ``wal_autocheckpoint`` pages
+    (1,000 by default): that request copies the pages and fsyncs both files while it still holds the write
+    transaction and our writer queue. In the check-in bench that cost a quarter of the throughput and most of
+    the p99 (bench/README.md). Here a daemon thread per process runs ``PRAGMA wal_checkpoint(PASSIVE)`` —
+    which never blocks writers or readers — every ``interval`` seconds on its own connection, while request
+    connections keep a high automatic threshold (``SAFETY_PAGES``) as a safety net: if the thread stalls,
+    commits checkpoint as before and the WAL stays bounded. The thread starts with the first connection in
+    each process (gunicorn forks its workers after loading the app) and stops when the engine is disposed.
+    """
+
+    SAFETY_PAGES = 10_000  # about 40 MB of WAL
+
+    def __init__(self, path: str, interval: float):
+        self.path, self.interval = path, interval
+        self._pid: int | None = None
+        self._stop = threading.Event()
+        self._guard = threading.Lock()
+
+    def ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._guard:
+            if self._pid == os.getpid():
+                return
+            self._pid, self._stop = os.getpid(), threading.Event()
+            threading.Thread(target=self._run, args=(self._stop,), name="foros-wal-checkpoint",
+                             daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._pid = None
+
+    def _run(self, stop: threading.Event) -> None:
+        conn = None
+        while not stop.wait(self.interval):
+            try:
+                if conn is None:
+                    conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:
+                log.warning("WAL checkpoint failed; commits will checkpoint instead.", exc_info=True)
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
+
+def _file_path(engine) -> str | None:
+    database = engine.url.database or ""
+    return None if database in ("", ":memory:") or database.startswith("file:") else database
+
+
 def install_connection_pragmas(app):
     """Set WAL, foreign keys and a busy timeout on every new SQLite connection."""
     if not is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
@@ -148,6 +209,14 @@ def install_connection_pragmas(app):
     with app.app_context():
         engine = db.engine
 
+    interval = app.config.get("SQLITE_CHECKPOINT_INTERVAL")
+    if interval is None:  # default: on in production, off in development and tests
+        interval = 0.25 if str(app.config.get("ENV", "")).lower() == "production" else 0
+    path = _file_path(engine)
+    checkpointer = BackgroundCheckpointer(path, float(interval)) if path and float(interval) > 0 else None
+    if checkpointer is not None:
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record):
         # Let SQLAlchemy, not pysqlite, emit BEGIN (see _begin below).
@@ -158,6 +227,9 @@ def install_connection_pragmas(app):
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         # WAL + NORMAL survives an application crash; see bench/README.md for the trade-off.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpointer is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={checkpointer.SAFETY_PAGES}")
+            checkpointer.ensure_started()
         cursor.close()
 
     writers = WriterQueue(engine, busy_ms)

@@ -1,6 +1,8 @@
 """App factory, settings, database pragmas, health check, security headers, formatting."""
 
 import sqlite3
+import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -123,3 +125,36 @@ def test_dates_formatted_for_es_mx_with_babel():
 
     assert formatting.fmt_day_span([D(date(2023, 6, 6)), D(date(2023, 6, 8))]) == "6 y 8 de junio de 2023"
     assert formatting.fmt_day_span([D(date(2023, 2, 23))]) == "23 de febrero de 2023"
+
+
+def test_background_checkpointer_copies_the_wal_so_commits_do_not(tmp_path):
+    db_path = tmp_path / "c.db"
+    app = create_app(base_config(f"sqlite:///{db_path}", SQLITE_CHECKPOINT_INTERVAL=0.05))
+    with app.app_context():
+        with db.engine.connect() as conn:
+            # Commits no longer checkpoint at 1,000 pages: the thread does, in the background.
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 10_000
+            conn.execute(text("CREATE TABLE blobs (b BLOB)"))
+            conn.execute(text("INSERT INTO blobs VALUES (randomblob(3000000))"))
+            conn.commit()
+        size_before = db_path.stat().st_size
+        assert size_before < 1_000_000  # the 3 MB are only in the WAL so far
+        deadline = time.monotonic() + 10
+        while db_path.stat().st_size < 3_000_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert db_path.stat().st_size >= 3_000_000, "the background checkpoint did not copy the WAL"
+        assert any(t.name == "foros-wal-checkpoint" for t in threading.enumerate())
+        db.engine.dispose()
+    # Disposing of the engine stops the thread.
+    deadline = time.monotonic() + 5
+    while any(t.name == "foros-wal-checkpoint" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "foros-wal-checkpoint" for t in threading.enumerate())
+
+
+def test_without_the_checkpointer_commits_checkpoint_as_sqlite_does(tmp_path):
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'd.db'}"))
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000
+        db.engine.dispose()
