@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 from flask import current_app  # noqa: E402
 from sqlalchemy import func, insert, literal, select, update  # noqa: E402
 
-from bench.registration import Cell, group_cpu_seconds  # noqa: E402
+from bench.registration import Cell, group_cpu_seconds, merge_rounds  # noqa: E402
 from foros.accounts import services as accounts  # noqa: E402
 from foros.accounts.models import Role  # noqa: E402
 from foros.checkin.models import Checkin  # noqa: E402
@@ -202,9 +202,13 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
     script = workdir / "checkin.lua"
     script.write_text(WRK_LUA.replace("EVENT", seeded["slug"]).replace("TOKEN", seeded["token"]))
     files = {}
+    rounds = args.rounds
+    per_round = per_cell // rounds
     for n in range(unique_cells):
-        files[("unique", n)] = workdir / f"unique-{n}.txt"
-        files[("unique", n)].write_text("\n".join(codes[n * per_cell:(n + 1) * per_cell]) + "\n")
+        cell_codes = codes[n * per_cell:(n + 1) * per_cell]
+        for r in range(rounds):  # each round of a cell gets codes never scanned before
+            files[("unique", n, r)] = workdir / f"unique-{n}-{r}.txt"
+            files[("unique", n, r)].write_text("\n".join(cell_codes[r * per_round:(r + 1) * per_round]) + "\n")
     forged = workdir / "forged.txt"
     forged.write_text("\n".join(forged_codes(20_000)) + "\n")
     repeats = workdir / "repeats.txt"
@@ -220,7 +224,7 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
             return run_cell(cell, target, pid, script, seconds, run, codes_file)
 
         # Warm-up (not reported): every endpoint, so every worker has its caches, lists and connections.
-        warm, result = measure(UNIQUE, 4, args.warmup, files[("unique", 0)])
+        warm, result = measure(UNIQUE, 4, args.warmup, files[("unique", 0, 0)])
         accepted += result["results"].get("accepted", 0)
         # The repeats are the codes the warm-up admitted (read back from the database the server writes).
         by_ticket = dict(zip(seeded["ticket_ids"], codes, strict=True))
@@ -234,10 +238,15 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
         measure(TRIVIAL, 4, args.warmup, None)
         measure(FORGED, 4, args.warmup, forged)
         for index, concurrency in enumerate(args.concurrency, start=1):
-            for endpoint, codes_file in ((TRIVIAL, None), (UNIQUE, files[("unique", index)]),
-                                         (REPEAT, repeats), (FORGED, forged)):
-                cell, result = measure(endpoint, concurrency, args.seconds, codes_file)
-                accepted += result["results"].get("accepted", 0)
+            parts: dict[str, list[Cell]] = {TRIVIAL: [], UNIQUE: [], REPEAT: [], FORGED: []}
+            for r in range(rounds):  # alternate the endpoints: a slow spell of the machine hits them all
+                for endpoint, codes_file in ((TRIVIAL, None), (UNIQUE, files[("unique", index, r)]),
+                                             (REPEAT, repeats), (FORGED, forged)):
+                    part, result = measure(endpoint, concurrency, args.seconds / rounds, codes_file)
+                    accepted += result["results"].get("accepted", 0)
+                    parts[endpoint].append(part)
+            for endpoint in (TRIVIAL, UNIQUE, REPEAT, FORGED):
+                cell = merge_rounds(parts[endpoint])
                 cells.append(cell)
                 print(_row(cell, None), flush=True)
     log = log_path.read_text(errors="replace")
@@ -251,7 +260,7 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
         db.engine.dispose()
     # wrk stops without reading the answers still in flight at the end of a cell: those scans may have been
     # admitted without being counted, at most one per client per cell.
-    in_flight = sum(args.concurrency) + 4
+    in_flight = sum(args.concurrency) * rounds + 4
     consistent = admitted == distinct and accepted <= admitted <= accepted + in_flight
     print(f"{label}: {accepted:,} answers 'accepted', {admitted:,} admitted rows ({distinct:,} distinct "
           f"registrations), {scans:,} scans recorded: {'consistent' if consistent else 'INCONSISTENT'} "
@@ -265,11 +274,11 @@ def _row(cell: Cell, ratio: float | None) -> str:
     errors = sum(cell.errors.values())
     ratio_text = f"{ratio:.1%}" if ratio is not None else ""
     return (f"| {cell.database} | {cell.concurrency} | {cell.endpoint} | {cell.rps:,.0f} | "
-            f"{cell.p50_ms:.1f} | {cell.p99_ms:.1f} | {errors} | {ratio_text} | "
+            f"{cell.p50_ms:.1f} | {cell.p99_ms:.1f} ({cell.p99_worst_ms:.1f}) | {errors} | {ratio_text} | "
             f"{cell.server_cpu:.0%} | {cell.client_cpu:.0%} |")
 
 
-HEADER = ("| database | concurrency | endpoint | req/s | p50 ms | p99 ms | errors | / trivial "
+HEADER = ("| database | concurrency | endpoint | req/s | p50 ms | p99 ms (worst round) | errors | / trivial "
           "| server CPU (1 core = 100%) | client CPU |\n|---|---|---|---|---|---|---|---|---|---|")
 
 
@@ -303,6 +312,8 @@ def report(cells: list[Cell]) -> tuple[str, bool]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per cell (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per cell, alternating with the other endpoints (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unreported warm-up per endpoint (default 2)")
     parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32],
                         help="comma-separated client counts (default 1,8,32)")
@@ -318,7 +329,8 @@ def main(argv=None) -> int:
     started = datetime.now().astimezone()
     print(f"# bench/checkin.py — {started:%Y-%m-%d %H:%M %Z} — {platform.node()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {args.workers} gunicorn sync workers, {args.seconds:g} s per "
-          f"cell, client wrk, load average {os.getloadavg()[0]:.2f}", flush=True)
+          f"cell in {args.rounds} alternating rounds, client wrk, load average {os.getloadavg()[0]:.2f}",
+          flush=True)
     cells = []
     with tempfile.TemporaryDirectory(prefix="foros-bench-checkin-") as tmp:
         workdir = Path(tmp)
