@@ -161,6 +161,18 @@ def scan(slug, list_slug):
     return jsonify(answer)
 
 
+@bp.get("/puerta/<slug>/<list_slug>/recientes")
+@staff_required
+def recent(slug, list_slug):
+    """The "Últimas entradas" block alone: the door page's script swaps it in after each scan."""
+    event, door, checkin_list = _open(slug, list_slug)
+    recent = services.recent_admissions(door)
+    html = render_template("checkin/_recent.html", event=event, checkin_list=checkin_list, recent=recent,
+                           back_url=_door_url(event, checkin_list))
+    db.session.commit()
+    return html
+
+
 @bp.get("/puerta/<slug>/<list_slug>/buscar")
 @staff_required
 def search(slug, list_slug):

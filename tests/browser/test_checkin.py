@@ -160,6 +160,10 @@ def test_wedge_scanner_types_code_and_enter(page, live_server):
     expect(field).to_be_focused()
     expect(field).to_have_value("")
     assert len(scans) == 1
+    # "Últimas entradas" follows the scan without a reload, with its undo button.
+    recent = page.get_by_role("region", name="Últimas entradas")
+    expect(recent).to_contain_text(NAME)
+    expect(recent.get_by_role("button", name=f"Deshacer la entrada de {NAME}")).to_be_visible()
 
     # A tap dismisses the answer; focus goes back to the field for the next ticket.
     overlay.click()

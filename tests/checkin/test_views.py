@@ -124,6 +124,19 @@ def test_staff_of_another_event_get_403_everywhere(staff_client, setup):
     assert count(Checkin) == 0
 
 
+def test_recent_block_alone_for_the_door_script(staff_client, setup):
+    empty = staff_client.get(f"{setup['door']}/recientes")
+    assert empty.status_code == 200 and "Aún no hay entradas" in empty.get_data(as_text=True)
+    scan(staff_client, setup["door"], ticket_code(setup["lucia"]))
+    block = staff_client.get(f"{setup['door']}/recientes").get_data(as_text=True)
+    assert block.lstrip().startswith("<section") and "<html" not in block
+    assert "Lucía Hernández" in block and "Colectivo" in block
+    # Undo from the swapped-in block returns to the door page, not to this fragment's address.
+    assert f'name="next" value="{setup["door"]}"' in block
+    assert "lucia@example.org" not in block and "5512345678" not in block
+    assert staff_client.get(f"{setup['other_door']}/recientes").status_code == 403
+
+
 def test_organizer_works_every_door(organizer_client, setup):
     assert organizer_client.get(setup["other_door"]).status_code == 200
 

@@ -248,6 +248,7 @@ class Door {
   constructor(root) {
     this.root = root;
     this.scanUrl = root.dataset.scanUrl;
+    this.recentUrl = root.dataset.recentUrl;
     const meta = document.querySelector('meta[name="csrf-token"]');
     this.csrf = meta ? meta.content : "";
     this.field = document.getElementById("codigo");
@@ -538,6 +539,24 @@ class Door {
     marks.answered = performance.now();
     this.show(answer, marks);
     this.sending = false;
+    if (answer.result !== "offline") this.refreshRecent();
+  }
+
+  // "Últimas entradas" follows the scans without a reload: the server renders the block (same template as
+  // the page, undo buttons included) and it replaces the one on screen. A failure leaves the old block.
+  async refreshRecent() {
+    if (!this.recentUrl) return;
+    try {
+      const response = await fetch(this.recentUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const type = response.headers.get("Content-Type") || "";
+      if (!response.ok || response.redirected || !type.includes("html")) return;
+      const html = await response.text();
+      const fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".door-recent");
+      const current = document.querySelector(".door-recent");
+      if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+    } catch (error) {
+      // Weak Wi-Fi: the list catches up after the next scan or a reload.
+    }
   }
 
   async readAnswer(response) {
