@@ -8,6 +8,7 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from urllib.parse import quote
 
 from sqlalchemy import event, or_
 
@@ -181,8 +182,9 @@ class BackgroundCheckpointer:
         conn = None
         while not stop.wait(self.interval):
             try:
-                if conn is None:
-                    conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+                if conn is None:  # mode=rw: never create an empty database where the file went away
+                    conn = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True, timeout=0,
+                                           isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error:
                 log.warning("WAL checkpoint failed; commits will checkpoint instead.", exc_info=True)
