@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
 from flask import current_app  # noqa: E402
 from sqlalchemy import func, insert, literal, select, update  # noqa: E402
 
-from bench.registration import Cell, group_cpu_seconds, merge_rounds  # noqa: E402
+from bench.registration import Cell, add_common_arguments, group_cpu_seconds, judge, merge_rounds, table_row  # noqa: E402
 from foros.accounts import services as accounts  # noqa: E402
 from foros.accounts.models import Role  # noqa: E402
 from foros.checkin.models import Checkin  # noqa: E402
@@ -248,7 +248,7 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
             for endpoint in (TRIVIAL, UNIQUE, REPEAT, FORGED):
                 cell = merge_rounds(parts[endpoint])
                 cells.append(cell)
-                print(_row(cell, None), flush=True)
+                print(table_row(cell, None), flush=True)
     log = log_path.read_text(errors="replace")
     with app.app_context():
         admitted = db.session.scalar(select(func.count()).select_from(Checkin).where(
@@ -270,58 +270,21 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
     return cells
 
 
-def _row(cell: Cell, ratio: float | None) -> str:
-    errors = sum(cell.errors.values())
-    ratio_text = f"{ratio:.1%}" if ratio is not None else ""
-    return (f"| {cell.database} | {cell.concurrency} | {cell.endpoint} | {cell.rps:,.0f} | "
-            f"{cell.p50_ms:.1f} | {cell.p99_ms:.1f} ({cell.p99_worst_ms:.1f}) | {errors} | {ratio_text} | "
-            f"{cell.server_cpu:.0%} | {cell.client_cpu:.0%} |")
-
-
 HEADER = ("| database | concurrency | endpoint | req/s | p50 ms | p99 ms (worst round) | errors | / trivial "
           "| server CPU (1 core = 100%) | client CPU |\n|---|---|---|---|---|---|---|---|---|---|")
 
 
 def report(cells: list[Cell]) -> tuple[str, bool]:
     """The Markdown table, the verdict lines, and whether the SQLite targets are met."""
-    lines, verdicts, met = [HEADER], [], True
-    by_key = {(c.database, c.endpoint, c.concurrency): c for c in cells}
-    for cell in cells:
-        ratio = None
-        if cell.endpoint != TRIVIAL:
-            trivial = by_key[(cell.database, TRIVIAL, cell.concurrency)]
-            ratio = cell.rps / trivial.rps if trivial.rps else 0.0
-            if cell.database == "sqlite" and cell.endpoint == UNIQUE:
-                ok = ratio >= TARGET_RATIO
-                met &= ok
-                verdicts.append(f"- SQLite, concurrency {cell.concurrency}: check-in (unique codes) at "
-                                f"{ratio:.1%} of the trivial endpoint (target ≥ {TARGET_RATIO:.0%}): "
-                                f"{'met' if ok else 'MISSED'}")
-                if cell.concurrency == 8:
-                    ok = cell.p99_ms < TARGET_P99_MS_AT_8
-                    met &= ok
-                    verdicts.append(f"- SQLite, concurrency 8: check-in p99 {cell.p99_ms:.1f} ms "
-                                    f"(target < {TARGET_P99_MS_AT_8:.0f} ms): {'met' if ok else 'MISSED'}")
-        if sum(cell.errors.values()):
-            met = False
-            verdicts.append(f"- {cell.database} {cell.endpoint} @{cell.concurrency}: errors {dict(cell.errors)}")
-        lines.append(_row(cell, ratio))
-    return "\n".join(lines) + "\n\n" + "\n".join(verdicts), met
+    return judge(cells, header=HEADER, judged=UNIQUE, name="check-in (unique codes)", target_ratio=TARGET_RATIO,
+                 p99_concurrency=8, p99_target_ms=TARGET_P99_MS_AT_8)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per cell (default 10)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds per cell, alternating with the other endpoints (default 3)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unreported warm-up per endpoint (default 2)")
-    parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32],
-                        help="comma-separated client counts (default 1,8,32)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2: one per core)")
+    add_common_arguments(parser, [1, 8, 32])
     parser.add_argument("--codes-per-cell", type=int, default=40_000,
                         help="unique codes seeded per unique-code cell (default 40,000; must exceed req/s × s)")
-    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         parser.error("wrk is not installed (Debian: apt-get install wrk)")

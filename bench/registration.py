@@ -291,7 +291,7 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
             for endpoint in (TRIVIAL, REGISTRATION):
                 cell = merge_rounds(parts[endpoint])
                 cells.append(cell)
-                print(_row(cell, None), flush=True)
+                print(table_row(cell, None), flush=True)
     log = log_path.read_text(errors="replace")
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == slug))
@@ -312,7 +312,7 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
     return cells
 
 
-def _row(cell: Cell, ratio: float | None) -> str:
+def table_row(cell: Cell, ratio: float | None) -> str:
     errors = sum(cell.errors.values())
     ratio_text = f"{ratio:.1%}" if ratio is not None else ""
     return (f"| {cell.database} | {cell.concurrency} | {cell.endpoint} | {cell.rps:,.0f} | "
@@ -325,50 +325,61 @@ HEADER = ("| database | concurrency | endpoint | req/s | p50 ms | p99 ms (worst 
           "|---|---|---|---|---|---|---|---|---|---|")
 
 
-def report(cells: list[Cell]) -> tuple[str, bool]:
-    """The Markdown table of every cell, the verdict lines, and whether the SQLite targets are met."""
-    lines = [HEADER]
-    verdicts = []
-    met = True
+def judge(cells: list[Cell], *, header: str, judged: str, name: str, target_ratio: float,
+          p99_concurrency: int, p99_target_ms: float) -> tuple[str, bool]:
+    """The Markdown table (each non-trivial cell with its ratio to the trivial endpoint of the same database
+    and concurrency), the verdict lines for the ``judged`` endpoint on SQLite, and whether every target is met
+    (errors in any cell count as a miss). Shared by the registration and check-in benches."""
+    lines, verdicts, met = [header], [], True
     by_key = {(c.database, c.endpoint, c.concurrency): c for c in cells}
     for cell in cells:
         ratio = None
-        if cell.endpoint == REGISTRATION:
+        if cell.endpoint != TRIVIAL:
             trivial = by_key[(cell.database, TRIVIAL, cell.concurrency)]
             ratio = cell.rps / trivial.rps if trivial.rps else 0.0
-            if cell.database == "sqlite":
-                ok = ratio >= TARGET_RATIO
+            if cell.database == "sqlite" and cell.endpoint == judged:
+                ok = ratio >= target_ratio
                 met &= ok
-                verdicts.append(f"- SQLite, concurrency {cell.concurrency}: registration at {ratio:.1%} of the "
-                                f"trivial endpoint (target ≥ {TARGET_RATIO:.0%}): {'met' if ok else 'MISSED'}")
-                if cell.concurrency == 16:
-                    p99 = cell.p99_ms
-                    ok = p99 < TARGET_P99_MS_AT_16
+                verdicts.append(f"- SQLite, concurrency {cell.concurrency}: {name} at {ratio:.1%} of the "
+                                f"trivial endpoint (target ≥ {target_ratio:.0%}): {'met' if ok else 'MISSED'}")
+                if cell.concurrency == p99_concurrency:
+                    ok = cell.p99_ms < p99_target_ms
                     met &= ok
-                    verdicts.append(f"- SQLite, concurrency 16: registration p99 {p99:.1f} ms "
-                                    f"(target < {TARGET_P99_MS_AT_16:.0f} ms): {'met' if ok else 'MISSED'}")
+                    verdicts.append(f"- SQLite, concurrency {p99_concurrency}: {name} p99 {cell.p99_ms:.1f} ms "
+                                    f"(target < {p99_target_ms:.0f} ms): {'met' if ok else 'MISSED'}")
         if sum(cell.errors.values()):
             met = False
             verdicts.append(f"- {cell.database} {cell.endpoint} @{cell.concurrency}: errors {dict(cell.errors)}")
-        lines.append(_row(cell, ratio))
+        lines.append(table_row(cell, ratio))
     return "\n".join(lines) + "\n\n" + "\n".join(verdicts), met
+
+
+def report(cells: list[Cell]) -> tuple[str, bool]:
+    """The Markdown table of every cell, the verdict lines, and whether the SQLite targets are met."""
+    return judge(cells, header=HEADER, judged=REGISTRATION, name="registration", target_ratio=TARGET_RATIO,
+                 p99_concurrency=16, p99_target_ms=TARGET_P99_MS_AT_16)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, concurrency: list[int]) -> None:
+    """The options both gunicorn benches take."""
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per cell (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per cell, alternating with the other endpoints (default 3)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unreported warm-up per endpoint (default 2)")
+    parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=concurrency,
+                        help=f"comma-separated client counts (default {','.join(map(str, concurrency))})")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2: one per core)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per cell (default 10)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds per cell, alternating with the trivial endpoint (default 3)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="unreported warm-up per endpoint (default 2)")
-    parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16, 64],
-                        help="comma-separated client counts (default 1,16,64)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2: one per core)")
+    add_common_arguments(parser, [1, 16, 64])
     parser.add_argument("--no-enqueue", dest="enqueue", action="store_false",
                         help="do not enqueue the e-mail task in Huey after each registration")
     parser.add_argument("--client", choices=["auto", "asyncio", "wrk"], default="auto",
                         help="load generator: wrk when installed (auto, the default), else the asyncio client")
-    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.client == "auto":
         args.client = "wrk" if shutil.which("wrk") else "asyncio"

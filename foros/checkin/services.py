@@ -10,15 +10,14 @@ are the unique ``scan_id``.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from foros.accounts.models import ApiToken, Role, User, staff_assignments
 from foros.audit.services import record_action
 from foros.checkin.models import Checkin, CheckinList, ScanResult
-from foros.core.db import contains_text
+from foros.core.db import contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.time import as_utc, local_today, to_local, utcnow
@@ -67,7 +66,7 @@ def ensure_default_lists(event: Event) -> list[CheckinList]:
         # lets every racer continue with the list the winner created; a plain INSERT made the losers fail
         # with a 500 on PostgreSQL (SQLite's BEGIN IMMEDIATE serialised them).
         db.session.flush()
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(db.session.get_bind().dialect.name)
         db.session.execute(insert(CheckinList).values(missing).on_conflict_do_nothing(
             index_elements=["event_id", "slug"]))
     return _lists(event)
@@ -221,12 +220,14 @@ def _scan_parts(from_, list_id, day_id):
     return columns, from_.outerjoin(registrations, ticket).outerjoin(admission, admitted), ()
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _door_statement(list_by: str):
     """Token → account, event, assignment and list in one SELECT (a forged code needs no more)."""
     columns, from_, where, _lists_table = _door_parts(list_by)
     return select(*columns).select_from(from_).where(*where).limit(1)
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _door_scan_statement(list_by: str):
     """The device scan's one SELECT: the door, and the ticket's scan row correlated to the joined list."""
     door_columns, from_, where, lists = _door_parts(list_by)
@@ -234,48 +235,32 @@ def _door_scan_statement(list_by: str):
     return select(*door_columns, *scan_columns).select_from(from_).where(*where, *scan_where).limit(1)
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _scan_statement():
     """The ticket's scan row at a known door (``:list_id``, ``:day_id``): see ``_scan_parts``."""
     columns, from_, where = _scan_parts(None, bindparam("list_id"), bindparam("day_id"))
     return select(*columns).select_from(from_).where(*where)
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _insert_statement(dialect: str):
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: exactly once, decided by the database."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(Checkin.__table__).on_conflict_do_nothing().returning(Checkin.__table__.c.id)
+    return dialect_insert(dialect)(Checkin.__table__).on_conflict_do_nothing().returning(Checkin.__table__.c.id)
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _previous_statement():
     checkins = Checkin.__table__
     return select(checkins.c.result, checkins.c.list_id, checkins.c.registration_id).where(
         checkins.c.scan_id == bindparam("scan_id"))
 
 
+@cache  # built once per process, on first use (the models are imported by then)
 def _first_admission_statement():
     checkins = Checkin.__table__
     return select(checkins.c.received_at, checkins.c.device).where(
         checkins.c.list_id == bindparam("list_id"), checkins.c.registration_id == bindparam("registration_id"),
         checkins.c.result == _ACCEPTED, checkins.c.undone_at.is_(None))
-
-
-_STATEMENTS: dict = {}
-
-
-def _statement(name: str, *args):
-    """The prebuilt statement ``name`` (built on first use: the models must be imported first)."""
-    key = (name, *args)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        builders = {"door": _door_statement, "door_scan": _door_scan_statement, "scan": _scan_statement,
-                    "insert": _insert_statement, "previous": _previous_statement,
-                    "first_admission": _first_admission_statement}
-        stmt = _STATEMENTS[key] = builders[name](*args)
-    return stmt
-
-
-def _execute(conn, name: str, params: dict, *args):
-    return conn.execute(_statement(name, *args), params)
 
 
 def _unauthorized() -> DomainError:
@@ -309,10 +294,10 @@ def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, sca
     ticket_id = read_code(code)
     conn = db.session.connection()  # once for the request: each call walks the session's state machine
     if ticket_id is None:
-        row = _execute(conn, "door", params, list_by).first()
+        row = conn.execute(_door_statement(list_by), params).first()
     else:
         params["ticket_id"], params["scan_id"] = ticket_id, scan_id
-        row = _execute(conn, "door_scan", params, list_by).first()
+        row = conn.execute(_door_scan_statement(list_by), params).first()
 
     if row is None or not row.active:
         raise _unauthorized()
@@ -350,7 +335,7 @@ def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, sca
 # --- the scan -----------------------------------------------------------------------------------------
 
 def _previous_answer(conn, scan_id: str, door: Door):
-    row = _execute(conn, "previous", {"scan_id": scan_id}).first()
+    row = conn.execute(_previous_statement(), {"scan_id": scan_id}).first()
     if row is None:
         return None
     if row.list_id != door.list_id:
@@ -360,7 +345,8 @@ def _previous_answer(conn, scan_id: str, door: Door):
 
 def _scan_row(conn, door: Door, ticket_id: str, scan_id: str):
     """The ticket's scan row at ``door`` (``_scan_parts``), or None for an unknown ticket."""
-    return _execute(conn, "scan", {"ticket_id": ticket_id, "list_id": door.list_id, "day_id": door.list_day_id,
+    return conn.execute(_scan_statement(), {"ticket_id": ticket_id, "list_id": door.list_id,
+                                             "day_id": door.list_day_id,
                                    "scan_id": scan_id}).first()
 
 
@@ -432,14 +418,15 @@ def _judge(door: Door, row, scanned_at) -> ScanResult:
 
 def _record(conn, door, scan_id, registration_id, result, scanned_at, device, now) -> int | None:
     """Write the scan; returns its id, or None when the database refused it as a duplicate."""
-    return _execute(conn, "insert", dict(
+    return conn.execute(_insert_statement(conn.dialect.name), dict(
         scan_id=scan_id, list_id=door.list_id, registration_id=registration_id, result=result.value,
         scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
-    ), conn.dialect.name).scalar()
+    )).scalar()
 
 
 def _first_admission(conn, door: Door, registration_id: int):
-    return _execute(conn, "first_admission", {"list_id": door.list_id, "registration_id": registration_id}).first()
+    return conn.execute(_first_admission_statement(),
+                        {"list_id": door.list_id, "registration_id": registration_id}).first()
 
 
 def _after_conflict(conn, door: Door, scan_id: str, attendee: dict, registration_id: int) -> dict:

@@ -57,6 +57,14 @@ def read_phase():
             session.expire_on_commit = expire
 
 
+def dialect_insert(dialect_name: str):
+    """The dialect's ``insert`` construct (with ``on_conflict_do_nothing``): PostgreSQL's or SQLite's."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
+
+
 def contains_text(text: str, *columns):
     """Case-insensitive "contains" on any of ``columns``, with ``%``, ``_`` and ``\\`` taken literally."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

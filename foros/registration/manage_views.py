@@ -117,15 +117,14 @@ def manage_new(slug):
         else:
             db.session.commit()
             notify_outbox()
-            registration = result.registration
             if result.duplicate:
                 flash("Ya hay un registro con ese correo en este evento; no se creó otro ni se envió nada.",
                       "info")
-            elif registration.status == RegistrationStatus.WAITLISTED:
-                flash(f"{registration.name} quedó en lista de espera: no hay lugares en esa modalidad.", "info")
+            elif result.status == RegistrationStatus.WAITLISTED:
+                flash(f"{result.name} quedó en lista de espera: no hay lugares en esa modalidad.", "info")
             else:
-                flash(f"{registration.name} quedó registrado(a) y confirmado(a).", "success")
-            return redirect(url_for("registration.manage_show", slug=event.slug, ticket_id=registration.ticket_id))
+                flash(f"{result.name} quedó registrado(a) y confirmado(a).", "success")
+            return redirect(url_for("registration.manage_show", slug=event.slug, ticket_id=result.ticket_id))
     status = 422 if form.is_submitted() else 200
     return render_template("registration/manage/new.html", event=event, form=form,
                            municipalities=all_municipalities(), other_state=OTHER_STATE_LABEL), status
@@ -331,8 +330,7 @@ def manage_import_confirm(slug):
         db.session.rollback()
         flash(f"{exc.message} No se importó a nadie.", "error")
         return redirect(url_for("registration.manage_import", slug=event.slug))
-    created, skipped = len(result.created), len(result.skipped)
-    waitlisted = sum(1 for r in result.created if r.status == RegistrationStatus.WAITLISTED)
+    created, skipped, waitlisted = len(result.created), len(result.skipped), result.waitlisted
     db.session.commit()
     notify_outbox()
     message = f"Importación terminada: {created:,} personas registradas"

@@ -14,11 +14,9 @@ from functools import cache
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from foros.audit.services import record_action
-from foros.core.db import contains_text
+from foros.core.db import contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
@@ -111,6 +109,10 @@ class RegistrationResult:
     @property
     def ticket_id(self) -> str:
         return self.new.ticket_id if self.new else self.registration.ticket_id
+
+    @property
+    def name(self) -> str:
+        return self.new.name if self.new else self.registration.name
 
 
 def normalize_email(email: str) -> str:
@@ -239,8 +241,7 @@ def _seat_statement(modality: str, delta: int):
 def _insert_registration_statement(dialect: str):
     """INSERT … RETURNING id; a live registration of the same e-mail makes it insert nothing (None)."""
     registrations = Registration.__table__
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(registrations).on_conflict_do_nothing(
+    return dialect_insert(dialect)(registrations).on_conflict_do_nothing(
         index_elements=["event_id", "email_normalized"], index_where=sql_text(_LIVE),
     ).returning(registrations.c.id)
 
@@ -566,7 +567,7 @@ def search_registrations(event: Event, *, text: str = "", status: str = "", sect
 # --- Organizer tools: registrations by hand, tickets re-sent, imports, registration settings -------------
 
 
-def _queue_ticket(registration: Registration, kind: str = "") -> None:
+def _queue_ticket(registration, kind: str = "") -> None:
     """The ticket e-mail for the registration's current status (confirmation, or waitlist with its place)."""
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     _queue(kind or ("registration.confirmed" if confirmed else "registration.waitlisted"), registration,
@@ -582,7 +583,7 @@ def register_by_organizer(event: Event, data: RegistrationInput, *, actor=None,
     """
     result = register_attendee(event, data, source=source, actor=actor, require_consent=False, notify=False)
     if result.created and send_ticket:
-        _queue_ticket(result.registration)
+        _queue_ticket(result.new)
     return result
 
 
@@ -616,8 +617,12 @@ def resend_ticket(registration: Registration, actor=None) -> None:
 class ImportResult:
     """Who was registered by an import, and who was skipped because their e-mail was already registered."""
 
-    created: list[Registration]
-    skipped: list[Registration]
+    created: list[RegistrationResult]
+    skipped: list[RegistrationResult]
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(1 for r in self.created if r.status == RegistrationStatus.WAITLISTED)
 
 
 def import_registrations(event: Event, rows: list[tuple[int, RegistrationInput]], *, actor=None,
@@ -645,13 +650,13 @@ def import_registrations(event: Event, rows: list[tuple[int, RegistrationInput]]
         # One audit entry for the whole import (below), not one per person: the log stays readable.
         result = register_by_organizer(event, data, actor=None, source=RegistrationSource.IMPORT,
                                        send_ticket=send_tickets)
-        (created if result.created else skipped).append(result.registration)
+        (created if result.created else skipped).append(result)  # no reload per row: the result has it
+    outcome = ImportResult(created, skipped)
     record_action(actor, "registration.import", event, details={
         "file": filename[:200], "created": len(created), "skipped": len(skipped),
-        "waitlisted": sum(1 for r in created if r.status == RegistrationStatus.WAITLISTED),
-        "tickets_sent": send_tickets,
+        "waitlisted": outcome.waitlisted, "tickets_sent": send_tickets,
     })
-    return ImportResult(created, skipped)
+    return outcome
 
 
 MAX_SECTORS = 30

@@ -65,6 +65,10 @@ def test_list_paginates(organizer_client, app):
     second = organizer_client.get("/gestion/correos?pagina=2").get_data(as_text=True)
     assert "persona54@example.org" in first and "persona04@example.org" not in first
     assert "persona04@example.org" in second and "Página 2 de 2" in second
+    # Filters are kept in the page links; url_for's own "_" options typed into the address are not.
+    odd = organizer_client.get("/gestion/correos?q=persona&_scheme=https&_anchor=x")
+    assert odd.status_code == 200 and "https://" not in odd.get_data(as_text=True)
+    assert "q=persona" in odd.get_data(as_text=True)
 
 
 def test_list_says_when_no_mail_server_is_configured(organizer_client, app, outbox):
