@@ -9,7 +9,6 @@ from datetime import datetime
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from foros.accounts.auth import organizer_required, staff_required
 from foros.checkin import services
@@ -24,8 +23,8 @@ from foros.events.models import Modality
 from foros.events.services import get_event
 from foros.extensions import db
 from foros.registration.forms import OTHER_STATE_LABEL
-from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import register_attendee, waitlist_position
+from foros.registration.models import RegistrationSource, RegistrationStatus
+from foros.registration.services import get_event_registration, register_attendee, waitlist_position
 from foros.worker import notify_outbox
 
 bp = Blueprint("checkin", __name__)
@@ -194,14 +193,7 @@ def search(slug, list_slug):
 def admit(slug, list_slug):
     """Admit someone found by search (same rules and exactly-once guarantee as a scan)."""
     event, door, checkin_list = _open(slug, list_slug)
-    ticket_id = request.form.get("registro", "")
-    registration = None
-    if 0 < len(ticket_id) <= 16:
-        registration = db.session.scalar(select(Registration).where(
-            Registration.event_id == event.id, Registration.ticket_id == ticket_id,
-            Registration.anonymized_at.is_(None)))
-    if registration is None:
-        raise NotFound("registration_not_found", "No existe ese registro en este evento.")
+    registration = get_event_registration(event, request.form.get("registro", ""), identifiable_only=True)
     answer = services.admit_registration(door, registration, device=_device("manual"))
     db.session.commit()
     _flash_answer(answer)

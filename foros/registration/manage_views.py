@@ -7,7 +7,6 @@ Every view is organizers only (staff never see personal data lists).
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
 
 from foros.accounts.auth import organizer_required
 from foros.core.errors import DomainError
@@ -23,7 +22,7 @@ from foros.registration.manage_forms import (
     RegistrationFilterForm,
     RegistrationSettingsForm,
 )
-from foros.registration.models import Registration, RegistrationStatus
+from foros.registration.models import RegistrationStatus
 from foros.registration.services import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.views import bp
 from foros.worker import notify_outbox
@@ -227,8 +226,7 @@ def manage_anonymize(slug):
         flash(f"Se anonimizaron {count:,} registros. Las estadísticas por sector, sexo y municipio se "
               "conservan.", "success")
         return redirect(url_for("registration.manage_list", slug=event.slug))
-    pending = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.anonymized_at.is_(None)))
+    pending = services.count_identifiable(event)
     return render_template("registration/manage/anonymize.html", event=event, pending=pending,
                            is_over=event.is_past())
 

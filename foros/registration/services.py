@@ -478,6 +478,12 @@ def get_by_token(token: str) -> Registration:
     return registration
 
 
+def count_identifiable(event: Event) -> int:
+    """How many of the event's registrations still hold personal data (not anonymised yet)."""
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.anonymized_at.is_(None)))
+
+
 def anonymize_event(event: Event, *, actor=None, now=None) -> int:
     """Erase attendees' personal data after the event, keeping sector, sex, municipality, modality, days."""
     now = now or utcnow()
@@ -587,12 +593,15 @@ def register_by_organizer(event: Event, data: RegistrationInput, *, actor=None,
     return result
 
 
-def get_event_registration(event: Event, ticket_id: str) -> Registration:
-    """One registration of this event by its ticket id (organizer pages), or NotFound."""
+def get_event_registration(event: Event, ticket_id: str, *, identifiable_only: bool = False) -> Registration:
+    """One registration of this event by its ticket id, or NotFound (organizer pages; the door passes
+    ``identifiable_only``: an anonymised person cannot be found or admitted there)."""
     registration = None
     if ticket_id and len(ticket_id) <= 16:
-        registration = db.session.scalar(select(Registration).where(
-            Registration.event_id == event.id, Registration.ticket_id == ticket_id))
+        stmt = select(Registration).where(Registration.event_id == event.id, Registration.ticket_id == ticket_id)
+        if identifiable_only:
+            stmt = stmt.where(Registration.anonymized_at.is_(None))
+        registration = db.session.scalar(stmt)
     if registration is None:
         raise NotFound("registration_not_found", "No existe ese registro en este evento.")
     return registration

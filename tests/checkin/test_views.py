@@ -12,7 +12,7 @@ from foros.accounts.models import Role
 from foros.accounts.services import update_user
 from foros.audit.models import AuditEntry
 from foros.checkin.models import Checkin, CheckinList
-from foros.core.time import local_today
+from foros.core.time import local_today, utcnow
 from foros.events.models import Modality
 from foros.events.services import DayInput
 from foros.extensions import db
@@ -355,6 +355,13 @@ def test_admit_waitlisted_says_why(staff_client, setup):
 def test_admit_unknown_registration_is_404(staff_client, setup, ticket_id):
     response = staff_client.post(f"{setup['door']}/admitir", data={"registro": ticket_id})
     assert response.status_code == 404 and SCRIPT not in response.get_data(as_text=True)
+
+
+def test_anonymised_registration_cannot_be_admitted_at_the_door(staff_client, setup):
+    setup["lucia"].anonymized_at = utcnow()
+    db.session.commit()
+    response = staff_client.post(f"{setup['door']}/admitir", data={"registro": setup["lucia"].ticket_id})
+    assert response.status_code == 404 and count(Checkin) == 0
 
 
 def test_admit_registration_of_another_event_is_404(staff_client, setup):
