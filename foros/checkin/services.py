@@ -17,7 +17,7 @@ from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or
 from foros.accounts.models import ApiToken, Role, User, staff_assignments
 from foros.audit.services import record_action
 from foros.checkin.models import Checkin, CheckinList, ScanResult
-from foros.core.db import contains_text, dialect_insert
+from foros.core.db import DriverStatement, contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.time import as_utc, local_today, to_local, utcnow
@@ -157,6 +157,9 @@ def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, Che
 # 'accepted' AND undone_at IS NULL``), SQLite re-prepares the statement at every execution — ~40 µs, most of
 # the scan SELECT's own cost. The value is our enum's constant, never input.
 _ACCEPTED = literal_column(f"'{ScanResult.ACCEPTED.value}'", String)
+#: What ``_record`` writes: every column of a scan row (``DriverStatement`` applies no Python defaults).
+_RECORD_COLUMNS = ("scan_id", "list_id", "registration_id", "result", "scanned_at", "received_at", "device",
+                   "user_id")
 
 
 def _door_parts(list_by: str):
@@ -224,7 +227,7 @@ def _scan_parts(from_, list_id, day_id):
 def _door_statement(list_by: str):
     """Token → account, event, assignment and list in one SELECT (a forged code needs no more)."""
     columns, from_, where, _lists_table = _door_parts(list_by)
-    return select(*columns).select_from(from_).where(*where).limit(1)
+    return DriverStatement(select(*columns).select_from(from_).where(*where).limit(1))
 
 
 @cache  # built once per process, on first use (the models are imported by then)
@@ -232,35 +235,38 @@ def _door_scan_statement(list_by: str):
     """The device scan's one SELECT: the door, and the ticket's scan row correlated to the joined list."""
     door_columns, from_, where, lists = _door_parts(list_by)
     scan_columns, from_, scan_where = _scan_parts(from_, lists.c.id, lists.c.event_day_id)
-    return select(*door_columns, *scan_columns).select_from(from_).where(*where, *scan_where).limit(1)
+    return DriverStatement(select(*door_columns, *scan_columns).select_from(from_).where(*where, *scan_where)
+                           .limit(1))
 
 
 @cache  # built once per process, on first use (the models are imported by then)
 def _scan_statement():
     """The ticket's scan row at a known door (``:list_id``, ``:day_id``): see ``_scan_parts``."""
     columns, from_, where = _scan_parts(None, bindparam("list_id"), bindparam("day_id"))
-    return select(*columns).select_from(from_).where(*where)
+    return DriverStatement(select(*columns).select_from(from_).where(*where))
 
 
 @cache  # built once per process, on first use (the models are imported by then)
 def _insert_statement(dialect: str):
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: exactly once, decided by the database."""
-    return dialect_insert(dialect)(Checkin.__table__).on_conflict_do_nothing().returning(Checkin.__table__.c.id)
+    return DriverStatement(
+        dialect_insert(dialect)(Checkin.__table__).on_conflict_do_nothing().returning(Checkin.__table__.c.id),
+        column_keys=_RECORD_COLUMNS)
 
 
 @cache  # built once per process, on first use (the models are imported by then)
 def _previous_statement():
     checkins = Checkin.__table__
-    return select(checkins.c.result, checkins.c.list_id, checkins.c.registration_id).where(
-        checkins.c.scan_id == bindparam("scan_id"))
+    return DriverStatement(select(checkins.c.result, checkins.c.list_id, checkins.c.registration_id).where(
+        checkins.c.scan_id == bindparam("scan_id")))
 
 
 @cache  # built once per process, on first use (the models are imported by then)
 def _first_admission_statement():
     checkins = Checkin.__table__
-    return select(checkins.c.received_at, checkins.c.device).where(
+    return DriverStatement(select(checkins.c.received_at, checkins.c.device).where(
         checkins.c.list_id == bindparam("list_id"), checkins.c.registration_id == bindparam("registration_id"),
-        checkins.c.result == _ACCEPTED, checkins.c.undone_at.is_(None))
+        checkins.c.result == _ACCEPTED, checkins.c.undone_at.is_(None)))
 
 
 def _unauthorized() -> DomainError:
@@ -294,10 +300,10 @@ def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, sca
     ticket_id = read_code(code)
     conn = db.session.connection()  # once for the request: each call walks the session's state machine
     if ticket_id is None:
-        row = conn.execute(_door_statement(list_by), params).first()
+        row = _door_statement(list_by).execute(conn, params).first()
     else:
         params["ticket_id"], params["scan_id"] = ticket_id, scan_id
-        row = conn.execute(_door_scan_statement(list_by), params).first()
+        row = _door_scan_statement(list_by).execute(conn, params).first()
 
     if row is None or not row.active:
         raise _unauthorized()
@@ -335,7 +341,7 @@ def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, sca
 # --- the scan -----------------------------------------------------------------------------------------
 
 def _previous_answer(conn, scan_id: str, door: Door):
-    row = conn.execute(_previous_statement(), {"scan_id": scan_id}).first()
+    row = _previous_statement().execute(conn, {"scan_id": scan_id}).first()
     if row is None:
         return None
     if row.list_id != door.list_id:
@@ -345,9 +351,8 @@ def _previous_answer(conn, scan_id: str, door: Door):
 
 def _scan_row(conn, door: Door, ticket_id: str, scan_id: str):
     """The ticket's scan row at ``door`` (``_scan_parts``), or None for an unknown ticket."""
-    return conn.execute(_scan_statement(), {"ticket_id": ticket_id, "list_id": door.list_id,
-                                             "day_id": door.list_day_id,
-                                   "scan_id": scan_id}).first()
+    return _scan_statement().execute(conn, {"ticket_id": ticket_id, "list_id": door.list_id,
+                                            "day_id": door.list_day_id, "scan_id": scan_id}).first()
 
 
 def check_in(door: Door, code: str, *, scan_id: str | None = None, scanned_at: datetime | None = None,
@@ -418,14 +423,14 @@ def _judge(door: Door, row, scanned_at) -> ScanResult:
 
 def _record(conn, door, scan_id, registration_id, result, scanned_at, device, now) -> int | None:
     """Write the scan; returns its id, or None when the database refused it as a duplicate."""
-    return conn.execute(_insert_statement(conn.dialect.name), dict(
+    return _insert_statement(conn.dialect.name).execute(conn, dict(
         scan_id=scan_id, list_id=door.list_id, registration_id=registration_id, result=result.value,
         scanned_at=scanned_at, received_at=now, device=device[:100], user_id=door.user_id,
     )).scalar()
 
 
 def _first_admission(conn, door: Door, registration_id: int):
-    return conn.execute(_first_admission_statement(),
+    return _first_admission_statement().execute(conn,
                         {"list_id": door.list_id, "registration_id": registration_id}).first()
 
 
