@@ -6,6 +6,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import insert
 
+from foros.core.db import DriverStatement
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
@@ -42,7 +43,7 @@ def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *
     """
     message = template if isinstance(template, RenderedMessage) else render_message(template, **context)
     now = utcnow()
-    db.session.connection().execute(_insert_statement(), {
+    _insert_statement().execute(db.session.connection(), {
         "kind": kind, "to_address": " ".join((to_address or "").split())[:254], "subject": message.subject,
         "body_text": message.text, "body_html": message.html, "registration_id": registration_id,
         "status": MessageStatus.PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
@@ -50,6 +51,10 @@ def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *
     })
 
 
+_COLUMNS = ("kind", "to_address", "subject", "body_text", "body_html", "registration_id", "status", "attempts",
+            "next_attempt_at", "last_error", "created_at", "sent_at")
+
+
 @cache
 def _insert_statement():
-    return insert(OutboxMessage.__table__)
+    return DriverStatement(insert(OutboxMessage.__table__), column_keys=_COLUMNS)

@@ -59,7 +59,8 @@ class Registration(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: No index of its own: both indexes above start with it (every query of registrations filters by event).
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     #: Random id carried (signed) in the QR code; no personal data, not the primary key.
     ticket_id: Mapped[str] = mapped_column(String(16), unique=True)
     #: Random secret in the attendee's ticket URL (see, edit, cancel); unguessable.
@@ -75,11 +76,11 @@ class Registration(db.Model):
     email_normalized: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     #: Key of one of the event's sectors (Event.sector_options).
-    sector: Mapped[str] = mapped_column(String(40), index=True)
+    sector: Mapped[str] = mapped_column(String(40))
     organization: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
     #: INEGI key of the municipality of residence, or "otra" (another state).
-    municipality_key: Mapped[str] = mapped_column(String(5), index=True)
+    municipality_key: Mapped[str] = mapped_column(String(5))
     #: mujer, hombre, no_binario, otro, prefiero_no_decir or "" (not given).
     gender: Mapped[str] = mapped_column(String(20), default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")

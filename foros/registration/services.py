@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy import text as sql_text
 
 from foros.audit.services import record_action
-from foros.core.db import contains_text, dialect_insert
+from foros.core.db import DriverStatement, contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
@@ -206,22 +206,28 @@ def find_live_registration(event: Event, email: str) -> Registration | None:
 #: SQLite re-prepares the statement on every execution, since the value decides whether the partial index
 #: applies (found on the check-in path, where it cost most of the statement's time).
 _LIVE = "status != 'cancelled'"
+#: Every column ``register_attendee`` writes (``DriverStatement`` applies no Python-side defaults).
+_REGISTRATION_COLUMNS = (
+    "name", "email", "phone", "organization", "position", "accessibility", "sector", "municipality_key",
+    "gender", "modality", "event_id", "ticket_id", "access_token", "status", "source", "email_normalized",
+    "privacy_consent_at", "confirmed_at", "created_at", "updated_at", "cancelled_at", "anonymized_at",
+)
 
 
 @cache
 def _live_by_email_statement():
     registrations = Registration.__table__
-    return select(registrations.c.id).where(
+    return DriverStatement(select(registrations.c.id).where(
         registrations.c.event_id == bindparam("event_id"),
         registrations.c.email_normalized == bindparam("email"),
         sql_text(_LIVE),
-    ).limit(1)
+    ).limit(1))
 
 
 def _live_registration_id(conn, event_id: int, email_normalized: str) -> int | None:
     if not email_normalized:
         return None
-    return conn.execute(_live_by_email_statement(), {"event_id": event_id, "email": email_normalized}).scalar()
+    return _live_by_email_statement().execute(conn, {"event_id": event_id, "email": email_normalized}).scalar()
 
 
 @cache
@@ -233,17 +239,22 @@ def _seat_statement(modality: str, delta: int):
     else:
         counter, capacity = events.c.confirmed_virtual, events.c.capacity_virtual
     condition = or_(capacity.is_(None), counter < capacity) if delta > 0 else counter > 0
-    return update(events).where(events.c.id == bindparam("target_event"), condition).values(
-        {counter: counter + delta})
+    return DriverStatement(update(events).where(events.c.id == bindparam("target_event"), condition).values(
+        {counter: counter + delta, events.c.updated_at: bindparam("now")}))  # the column's onupdate, made explicit
 
 
 @cache
 def _insert_registration_statement(dialect: str):
     """INSERT … RETURNING id; a live registration of the same e-mail makes it insert nothing (None)."""
     registrations = Registration.__table__
-    return dialect_insert(dialect)(registrations).on_conflict_do_nothing(
+    return DriverStatement(dialect_insert(dialect)(registrations).on_conflict_do_nothing(
         index_elements=["event_id", "email_normalized"], index_where=sql_text(_LIVE),
-    ).returning(registrations.c.id)
+    ).returning(registrations.c.id), column_keys=_REGISTRATION_COLUMNS)
+
+
+@cache
+def _insert_day_statement():
+    return DriverStatement(registration_days.insert(), column_keys=("registration_id", "event_day_id"))
 
 
 def lock_event_registrations(event: Event) -> None:
@@ -258,7 +269,8 @@ def lock_event_registrations(event: Event) -> None:
 
 
 def _move_seat(event: Event, modality: str, delta: int) -> bool:
-    result = db.session.connection().execute(_seat_statement(str(modality), delta), {"target_event": event.id})
+    result = _seat_statement(str(modality), delta).execute(db.session.connection(),
+                                                           {"target_event": event.id, "now": utcnow()})
     db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
     return result.rowcount == 1
 
@@ -339,15 +351,15 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
         privacy_consent_at=now if data.privacy_consent else None, confirmed_at=now if confirmed else None,
         created_at=now, updated_at=now, cancelled_at=None, anonymized_at=None,
     )
-    registration_id = conn.execute(_insert_registration_statement(conn.dialect.name), row).scalar()
+    registration_id = _insert_registration_statement(conn.dialect.name).execute(conn, row).scalar()
     if registration_id is None:
         # This e-mail is already registered to this event (the live-e-mail unique index said so).
         if confirmed:
             release_seat(event, values["modality"])
         return _duplicate(db.session.get(Registration, _live_registration_id(conn, event.id, email_normalized)),
                           notify)
-    conn.execute(registration_days.insert(), [{"registration_id": registration_id, "event_day_id": d.id}
-                                              for d in days])
+    for day in days:
+        _insert_day_statement().execute(conn, {"registration_id": registration_id, "event_day_id": day.id})
     new = replace(new, id=registration_id, status=status)
     result = RegistrationResult(created=True, new=new)
     if actor is not None:
