@@ -93,7 +93,45 @@ class EventStatus(enum.StrEnum):
         }[self.value]
 
 
-class Event(db.Model):
+class EventRules:
+    """What an event *is* at a moment — dates, visibility, registration window, sector labels — from its fields.
+
+    Shared by the ``Event`` model and ``foros.events.services.EventSnapshot`` (the sign-up hot path reads an
+    event without the ORM), so that the rules are written once. Needs ``status``, ``days`` (ordered by
+    start), ``sector_options``, ``registration_opens_at`` and ``registration_closes_at``.
+    """
+
+    @property
+    def starts_at(self):
+        return self.days[0].starts_at if self.days else None
+
+    @property
+    def ends_at(self):
+        return self.days[-1].ends_at if self.days else None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (EventStatus.PUBLISHED, EventStatus.CLOSED)
+
+    def is_past(self, now=None) -> bool:
+        now = now or utcnow()
+        return self.ends_at is not None and as_utc(self.ends_at) < now
+
+    def sector_label(self, key: str) -> str:
+        """The label of a sector key of this event (the key itself if it was removed)."""
+        return next((s["label"] for s in self.sector_options or [] if s["key"] == key), key)
+
+    def registration_open(self, now=None) -> bool:
+        """Tell whether people can register right now."""
+        now = now or utcnow()
+        if self.status != EventStatus.PUBLISHED or self.is_past(now):
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+
+class Event(EventRules, db.Model):
     """A forum, Jornada or signing: what people register for and check in to."""
 
     __tablename__ = "events"
@@ -155,22 +193,6 @@ class Event(db.Model):
     def institution_list(self) -> list[str]:
         return [line.strip() for line in self.institutions.splitlines() if line.strip()]
 
-    @property
-    def starts_at(self):
-        return self.days[0].starts_at if self.days else None
-
-    @property
-    def ends_at(self):
-        return self.days[-1].ends_at if self.days else None
-
-    @property
-    def is_public(self) -> bool:
-        return self.status in (EventStatus.PUBLISHED, EventStatus.CLOSED)
-
-    def is_past(self, now=None) -> bool:
-        now = now or utcnow()
-        return self.ends_at is not None and as_utc(self.ends_at) < now
-
     def capacity_for(self, modality: str) -> int | None:
         """Seats for ``presencial`` or ``virtual`` (None: no limit)."""
         return self.capacity_in_person if modality == Modality.PRESENCIAL else self.capacity_virtual
@@ -178,19 +200,6 @@ class Event(db.Model):
     def confirmed_for(self, modality: str) -> int:
         """Confirmed registrations for ``presencial`` or ``virtual``."""
         return self.confirmed_in_person if modality == Modality.PRESENCIAL else self.confirmed_virtual
-
-    def sector_label(self, key: str) -> str:
-        """The label of a sector key of this event (the key itself if it was removed)."""
-        return next((s["label"] for s in self.sector_options or [] if s["key"] == key), key)
-
-    def registration_open(self, now=None) -> bool:
-        """Tell whether people can register right now."""
-        now = now or utcnow()
-        if self.status != EventStatus.PUBLISHED or self.is_past(now):
-            return False
-        if self.registration_opens_at and now < self.registration_opens_at:
-            return False
-        return not (self.registration_closes_at and now >= self.registration_closes_at)
 
     def __repr__(self):
         return f"<Event {self.id} {self.slug} {self.status}>"

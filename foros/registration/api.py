@@ -8,7 +8,7 @@ from foros.accounts.models import Role
 from foros.core.api import ErrorSchema, load_json_body, openapi_only
 from foros.core.db import read_phase
 from foros.core.errors import DomainError
-from foros.events.services import get_event, get_public_event
+from foros.events.services import get_event, get_signup_event
 from foros.extensions import db, limiter
 from foros.registration import services
 from foros.registration.models import RegistrationSource
@@ -49,7 +49,7 @@ def create_registration(slug):
     """Register a person; confirmed while seats last, then waitlisted."""
     body = load_json_body(_CREATE_SCHEMA)
     with read_phase():  # the event and its days are read before the write lock is taken
-        event = get_public_event(slug)
+        event = get_signup_event(slug)
     data = RegistrationInput(
         name=body["name"], email=body["email"], phone=body["phone"], sector=body["sector"],
         organization=body["organization"], position=body["position"], municipality_key=body["municipality"],

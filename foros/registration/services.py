@@ -22,6 +22,7 @@ from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
 from foros.core.urls import external_url
 from foros.events.models import Event, EventStatus, Modality
+from foros.events.services import EventSnapshot
 from foros.extensions import db
 from foros.mail.services import queue_message, render_message
 from foros.registration.codes import make_code, new_ticket_id
@@ -268,14 +269,15 @@ def lock_event_registrations(event: Event) -> None:
         db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
-def _move_seat(event: Event, modality: str, delta: int) -> bool:
+def _move_seat(event: "Event | EventSnapshot", modality: str, delta: int) -> bool:
     result = _seat_statement(str(modality), delta).execute(db.session.connection(),
                                                            {"target_event": event.id, "now": utcnow()})
-    db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
+    if isinstance(event, Event):  # an ORM event re-reads its counters; a snapshot (the API) has none
+        db.session.expire(event, ["confirmed_in_person", "confirmed_virtual"])
     return result.rowcount == 1
 
 
-def take_seat(event: Event, modality: str) -> bool:
+def take_seat(event: "Event | EventSnapshot", modality: str) -> bool:
     """Atomically take one seat of ``modality`` if there is one left; return whether it was taken."""
     return _move_seat(event, modality, +1)
 
@@ -295,25 +297,28 @@ def ticket_code(registration) -> str:
     return make_code(registration.ticket_id)
 
 
-def _queue(kind: str, registration, template: str, position: int | None = None, *, rendered=None) -> None:
+def _queue(kind: str, registration, template: str, position: int | None = None, *, rendered=None,
+           event=None) -> None:
     """Queue ``template`` (or the ``rendered`` message) for ``registration`` (ORM or NewRegistration)."""
     if not registration.email:
         return
     if rendered is None:
-        rendered = _render(registration, template, position)
+        rendered = _render(registration, template, position, event=event)
     queue_message(kind, registration.email, rendered, registration_id=registration.id)
 
 
-def _render(registration, template: str, position: int | None = None):
+def _render(registration, template: str, position: int | None = None, *, event=None):
+    """The message for ``registration``; ``event`` is its event as the caller holds it (ORM or snapshot)."""
     if position is None:
         position = waitlist_position(registration)
-    event = registration.event if isinstance(registration, Registration) else db.session.get(
-        Event, registration.event_id)
+    if event is None:
+        event = registration.event if isinstance(registration, Registration) else db.session.get(
+            Event, registration.event_id)
     return render_message(template, reg=registration, event=event, ticket_url=ticket_url(registration),
                           position=position)
 
 
-def register_attendee(event: Event, data: RegistrationInput, *, source=RegistrationSource.ONLINE,
+def register_attendee(event: "Event | EventSnapshot", data: RegistrationInput, *, source=RegistrationSource.ONLINE,
                       actor=None, require_consent: bool = True, notify: bool = True,
                       check_open: bool = True, require_email: bool = True, now=None) -> RegistrationResult:
     """Register a person: confirmed if a seat is left, else waitlisted; a known e-mail gets its link again.
@@ -337,7 +342,7 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
                           modality=values["modality"], name=values["name"], email=values["email"], days=days)
     # Most people are confirmed: their e-mail is rendered before the write transaction (the waitlist one,
     # which needs the position, is rendered inside it).
-    confirmation = _render(new, "registration_confirmed", None) if notify and new.email else None
+    confirmation = _render(new, "registration_confirmed", None, event=event) if notify and new.email else None
 
     lock_event_registrations(event)
     conn = db.session.connection()
@@ -371,7 +376,8 @@ def register_attendee(event: Event, data: RegistrationInput, *, source=Registrat
         if confirmed:
             _queue("registration.confirmed", new, "registration_confirmed", rendered=confirmation)
         else:
-            _queue("registration.waitlisted", new, "registration_waitlisted", result.waitlist_position)
+            _queue("registration.waitlisted", new, "registration_waitlisted", result.waitlist_position,
+                   event=event)
     return result
 
 
