@@ -25,12 +25,14 @@ import platform
 import re
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -306,10 +308,20 @@ def bench_database(label: str, uri: str, workdir: Path, args) -> list[Cell]:
                  if args.client == "wrk" else 0)
     consistent = confirmed == counter and created <= confirmed <= created + in_flight
     print(f"{label}: {created} registrations answered 201, {confirmed} confirmed rows, counter {counter}: "
-          f"{'consistent' if consistent else 'INCONSISTENT'}; tracebacks in server log: {log.count('Traceback')}")
+          f"{'consistent' if consistent else 'INCONSISTENT'}; tracebacks in server log: {log.count('Traceback')}"
+          f"; delivery tasks queued: {queued_tasks(workdir / f'huey-{label}.sqlite3')}")
     if not consistent:
         raise SystemExit(1)
     return cells
+
+
+def queued_tasks(path: Path) -> str:
+    """How many delivery tasks the server queued (no consumer runs during the bench): one per moment of a
+    rush, not one per sign-up (``foros.worker.OutboxNotifier``)."""
+    if not path.exists():
+        return "none (enqueue off)"
+    with closing(sqlite3.connect(path)) as conn:
+        return str(conn.execute("SELECT count(*) FROM task").fetchone()[0])
 
 
 def table_row(cell: Cell, ratio: float | None) -> str:

@@ -61,7 +61,11 @@ class Attachment:
 # --- Delivery (the worker) --------------------------------------------------------------------------------
 
 
-def deliver_due_messages(now: datetime | None = None, limit: int = 50) -> dict:
+#: Messages one delivery run sends at most (the task runs again while runs come back full).
+BATCH = 50
+
+
+def deliver_due_messages(now: datetime | None = None, limit: int = BATCH) -> dict:
     """Send the pending messages that are due, oldest first, committing after each; return the counts.
 
     Keys: ``configured`` (False without MAIL_SERVER: nothing is sent, nothing is lost), ``sent``,

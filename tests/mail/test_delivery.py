@@ -313,3 +313,14 @@ def test_huey_task_delivers_in_the_app(app, inbox):
     register(make_event())
     assert deliver_outbox_task.call_local() == counts(sent=1)
     assert len(inbox.envelopes) == 1
+
+
+def test_one_task_delivers_more_than_a_batch(app, inbox, monkeypatch):
+    # One task per moment (OutboxNotifier) may find more than a batch waiting: it runs batch after batch.
+    from foros.worker import deliver_outbox_task
+
+    monkeypatch.setattr(delivery, "BATCH", 2)
+    for n in range(5):
+        make_message(to_address=f"persona{n}@example.org")
+    assert deliver_outbox_task.call_local() == counts(sent=5)
+    assert len(inbox.envelopes) == 5
