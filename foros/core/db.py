@@ -6,11 +6,13 @@ import os
 import sqlite3
 import threading
 import time
+from collections import namedtuple
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import quote
 
 from sqlalchemy import event, or_
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -312,8 +314,6 @@ class DriverStatement:
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, fairy, cursor):
                 conn.invalidate(error)
-            from sqlalchemy.exc import DBAPIError
-
             raise DBAPIError.instance(sql, driver_params, error, dialect.loaded_dbapi.Error,
                                       dialect=dialect) from error
         finally:
@@ -327,9 +327,9 @@ class DriverStatement:
         return DriverResult(rows, rowcount)
 
     def _compile(self, dialect) -> tuple:
-        from collections import namedtuple
-
         compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            raise ValueError("DriverStatement runs fixed SQL: no expanding IN or literal_execute parameters")
         prefetch = [c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)
                     if self.column_keys is None or c.key not in self.column_keys]
         if prefetch:

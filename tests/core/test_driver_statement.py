@@ -100,3 +100,9 @@ def test_driver_errors_are_raised_as_sqlalchemy_errors(table):
     statement.execute(conn, _row("same"))
     with pytest.raises(IntegrityError):
         statement.execute(conn, _row("same"))
+
+
+def test_statements_whose_sql_changes_per_execution_are_refused(table):
+    statement = DriverStatement(select(table.c.id).where(table.c.code.in_(bindparam("codes", expanding=True))))
+    with pytest.raises(ValueError, match="expanding"):
+        statement.execute(db.session.connection(), {"codes": ["a", "b"]})
