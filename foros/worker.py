@@ -126,7 +126,7 @@ class OutboxNotifier:
             log.warning("Could not enqueue outbox delivery; the periodic sweep will deliver it.", exc_info=True)
 
 
-_notifier = OutboxNotifier(lambda: deliver_outbox_task())
+_notifier = OutboxNotifier(deliver_outbox_task)  # calling the task enqueues it
 
 
 def notify_outbox() -> None:

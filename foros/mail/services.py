@@ -34,6 +34,11 @@ def render_message(template: str, **context) -> RenderedMessage:
     return RenderedMessage(subject=subject, text=body.lstrip("\n"), html=html)
 
 
+#: Every column ``queue_message`` writes (``DriverStatement`` applies no Python-side defaults).
+_COLUMNS = ("kind", "to_address", "subject", "body_text", "body_html", "registration_id", "status", "attempts",
+            "next_attempt_at", "last_error", "created_at", "sent_at")
+
+
 def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *,
                   registration_id: int | None = None, **context) -> None:
     """Add a message to the outbox: ``template`` rendered with ``context`` (or already rendered).
@@ -49,10 +54,6 @@ def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *
         "status": MessageStatus.PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
         "created_at": now, "sent_at": None,
     })
-
-
-_COLUMNS = ("kind", "to_address", "subject", "body_text", "body_html", "registration_id", "status", "attempts",
-            "next_attempt_at", "last_error", "created_at", "sent_at")
 
 
 @cache

@@ -116,14 +116,15 @@ def manage_new(slug):
         else:
             db.session.commit()
             notify_outbox()
+            reg = result.current
             if result.duplicate:
                 flash("Ya hay un registro con ese correo en este evento; no se creó otro ni se envió nada.",
                       "info")
-            elif result.status == RegistrationStatus.WAITLISTED:
-                flash(f"{result.name} quedó en lista de espera: no hay lugares en esa modalidad.", "info")
+            elif reg.status == RegistrationStatus.WAITLISTED:
+                flash(f"{reg.name} quedó en lista de espera: no hay lugares en esa modalidad.", "info")
             else:
-                flash(f"{result.name} quedó registrado(a) y confirmado(a).", "success")
-            return redirect(url_for("registration.manage_show", slug=event.slug, ticket_id=result.ticket_id))
+                flash(f"{reg.name} quedó registrado(a) y confirmado(a).", "success")
+            return redirect(url_for("registration.manage_show", slug=event.slug, ticket_id=reg.ticket_id))
     status = 422 if form.is_submitted() else 200
     return render_template("registration/manage/new.html", event=event, form=form,
                            municipalities=all_municipalities(), other_state=OTHER_STATE_LABEL), status

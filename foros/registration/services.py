@@ -100,20 +100,10 @@ class RegistrationResult:
         return self._registration
 
     @property
-    def status(self) -> RegistrationStatus:
-        return self.new.status if self.new else self.registration.status
-
-    @property
-    def access_token(self) -> str:
-        return self.new.access_token if self.new else self.registration.access_token
-
-    @property
-    def ticket_id(self) -> str:
-        return self.new.ticket_id if self.new else self.registration.ticket_id
-
-    @property
-    def name(self) -> str:
-        return self.new.name if self.new else self.registration.name
+    def current(self) -> "NewRegistration | Registration":
+        """The person's registration for the answer: the row as written, or the existing one (a duplicate).
+        Both have ``status``, ``name``, ``ticket_id`` and ``access_token``."""
+        return self.new if self.new is not None else self.registration
 
 
 def normalize_email(email: str) -> str:
@@ -649,7 +639,7 @@ class ImportResult:
 
     @property
     def waitlisted(self) -> int:
-        return sum(1 for r in self.created if r.status == RegistrationStatus.WAITLISTED)
+        return sum(1 for r in self.created if r.current.status == RegistrationStatus.WAITLISTED)
 
 
 def import_registrations(event: Event, rows: list[tuple[int, RegistrationInput]], *, actor=None,

@@ -48,7 +48,7 @@ def register(slug):
             notify_outbox()
             if result.duplicate:
                 return render_template("registration/duplicate.html", event=event), 200
-            return redirect(url_for("registration.ticket", token=result.access_token))
+            return redirect(url_for("registration.ticket", token=result.current.access_token))
     return _render_form(event, form, 422 if form.is_submitted() else 200)
 
 
