@@ -4,14 +4,11 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from foros.audit.services import ACTION_LABELS
-from foros.core.forms import BaseForm, ChoiceField, strip_filter
+from foros.core.forms import ChoiceField, FilterForm, strip_filter
 
 
-class AuditFilterForm(BaseForm):
+class AuditFilterForm(FilterForm):
     """Filter by action, object type, person, dates and text."""
-
-    class Meta:
-        csrf = False
 
     accion = ChoiceField("Acción", choices=[("", "Todas")] + sorted(ACTION_LABELS.items()),
                          validators=[Optional()])

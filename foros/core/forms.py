@@ -74,6 +74,24 @@ class BaseForm(FlaskForm):
                 target.errors = list(target.errors) + list(messages)
 
 
+class FilterForm(BaseForm):
+    """The filters of a list page, read from the query string (GET: no CSRF, it changes nothing).
+
+    A select left out of the address (the page as first opened, a link naming only some filters) means "all",
+    the empty choice every filter select starts with; WTForms would otherwise judge its missing value "not a
+    valid choice" and print an error under every filter.
+    """
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, formdata, **kwargs):
+        super().__init__(formdata=formdata, **kwargs)
+        for f in self:
+            if isinstance(f, SelectField) and not isinstance(f, SelectMultipleField) and f.data is None:
+                f.data = ""
+
+
 class SubForm(Form):
     """A repeated group of fields inside a form (FormField); no CSRF of its own, Spanish messages."""
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField
 from wtforms.validators import Length
 
 from foros.core.formatting import fmt_date
-from foros.core.forms import BaseForm, ChoiceField, SubForm, strip_filter
+from foros.core.forms import BaseForm, ChoiceField, FilterForm, SubForm, strip_filter
 from foros.core.municipalities import municipality_choices
 from foros.registration.forms import RegistrationForm
 from foros.registration.models import RegistrationStatus
@@ -15,11 +15,8 @@ from foros.registration.services import MAX_SECTORS, OTHER_STATE, PRIVACY_NOTICE
 EXTRA_SECTOR_ROWS = 3
 
 
-class RegistrationFilterForm(BaseForm):
+class RegistrationFilterForm(FilterForm):
     """Search and filters of the registrations list (GET; an invalid value just drops that filter)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField("Buscar", filters=[strip_filter], validators=[Length(max=100)],
                     description="Parte del nombre, correo u organización.", render_kw={"type": "search"})
