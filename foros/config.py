@@ -30,6 +30,8 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"  # use redis:// or memcached:// with several processes
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "10 per 5 minutes"
+    #: Door searches per staff account (a search shows names: no sifting the attendee list by trial).
+    DOOR_SEARCH_RATE_LIMIT = "30 per minute"
 
     #: Where people reach Foros; used for links in e-mail queued outside a request (CLI, imports).
     PUBLIC_URL = "http://127.0.0.1:5000"

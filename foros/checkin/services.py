@@ -454,9 +454,14 @@ def _replay(conn, door: Door, previous, attendee: dict, row) -> dict:
     return _answer(result, attendee)
 
 
+#: Answers that say nothing about the person: no ticket found, or a ticket of another event (the door's staff
+#: may not work that event, so its attendees' names are none of their business).
+_ANONYMOUS_RESULTS = (ScanResult.UNKNOWN, ScanResult.INVALID_SIGNATURE, ScanResult.WRONG_EVENT)
+
+
 def _answer(result: ScanResult, attendee: dict | None = None, **extra) -> dict:
     answer = {"result": result.value, "message": MESSAGES[result]}
-    if attendee is not None and result not in (ScanResult.UNKNOWN, ScanResult.INVALID_SIGNATURE):
+    if attendee is not None and result not in _ANONYMOUS_RESULTS:
         answer["attendee"] = attendee
     answer.update(extra)
     return answer
@@ -481,14 +486,17 @@ def undo_checkin(checkin: Checkin, *, actor) -> None:
 
 
 def search_attendees(event: Event, text: str, *, limit: int = 20) -> list[Registration]:
-    """Find people by part of their name, e-mail or organization (for people without their ticket)."""
+    """Find people by part of their name or organization (for people without their ticket).
+
+    Never by e-mail: matching fragments of it let staff rebuild an attendee's address one letter at a time.
+    """
     text = " ".join((text or "").split())[:100]
     if len(text) < 2:
         return []
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id,
         Registration.anonymized_at.is_(None),
-        contains_text(text, Registration.name, Registration.email_normalized, Registration.organization),
+        contains_text(text, Registration.name, Registration.organization),
     ).order_by(Registration.name).limit(limit)))
 
 

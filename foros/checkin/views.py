@@ -7,8 +7,9 @@ Staff see only name, organization, sector and status: never e-mail or phone (pag
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from limits import parse as parse_limit
 
 from foros.accounts.auth import organizer_required, staff_required
 from foros.checkin import services
@@ -21,7 +22,7 @@ from foros.core.routing import MAX_DB_INT
 from foros.core.time import local_today, utcnow
 from foros.events.models import Modality
 from foros.events.services import get_event
-from foros.extensions import db
+from foros.extensions import db, limiter
 from foros.registration.forms import OTHER_STATE_LABEL
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.services import get_event_registration, register_attendee, waitlist_position
@@ -178,14 +179,27 @@ def search(slug, list_slug):
     """Find people without their ticket by name or organization; admit or undo from the results."""
     event, door, checkin_list = _open(slug, list_slug)
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
-    people = services.search_attendees(event, query)
+    limited = bool(query) and not _search_allowed()
+    people = [] if limited else services.search_attendees(event, query)
     admissions = services.admissions_by_registration(door, [p.id for p in people])
     recent = services.recent_admissions(door)
     db.session.commit()
     return render_template("checkin/search.html", event=event, checkin_list=checkin_list, query=query,
-                           people=people, admissions=admissions, recent=recent,
+                           people=people, admissions=admissions, recent=recent, limited=limited,
                            sectors={s["key"]: s["label"] for s in event.sector_options or []},
-                           statuses=RegistrationStatus)
+                           statuses=RegistrationStatus), 429 if limited else 200
+
+
+def _search_allowed() -> bool:
+    """Count one search against this account's limit (DOOR_SEARCH_RATE_LIMIT, in the limiter's storage).
+
+    Per account, not per address: staff share the venue's network, and the limit is there so that nobody
+    can sift the attendee list by trying thousands of fragments.
+    """
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    limit = parse_limit(current_app.config["DOOR_SEARCH_RATE_LIMIT"])
+    return limiter.limiter.hit(limit, "door_search", str(current_user.id))
 
 
 @bp.post("/puerta/<slug>/<list_slug>/admitir")

@@ -90,6 +90,22 @@ def test_every_result(client, setup, kind, expected):
     assert response.status_code == 200 and response.json["result"] == expected
 
 
+def test_wrong_event_scan_reveals_nothing_about_the_person(client, setup):
+    """Issue 10 point 13: staff of this event learn nothing about another event's attendee."""
+    s = setup
+    other_reg = register_attendee(s["other"], RegistrationInput(
+        name="Otra Persona", email="otra@example.org", sector="medios", municipality_key="15031",
+        organization="Organización Ajena", privacy_consent=True)).registration
+    db.session.commit()
+    scan_id = str(uuid.uuid4())
+    for _ in range(2):  # the answer and its replay (same scan_id)
+        response = scan(client, s["staff_token"], ticket_code(other_reg), s["event"], scan_id)
+        assert response.status_code == 200 and response.json["result"] == "wrong_event"
+        assert "attendee" not in response.json
+        text = response.get_data(as_text=True)
+        assert "Otra Persona" not in text and "Organización Ajena" not in text and "Medios" not in text
+
+
 def test_same_scan_id_is_idempotent(client, setup):
     s = setup
     scan_id = str(uuid.uuid4())

@@ -205,6 +205,19 @@ def test_json_scan_refusals(staff_client, setup, kind, expected):
     assert body["result"] == expected and body["message"]
 
 
+def test_wrong_event_scan_at_the_door_reveals_nothing_about_the_person(staff_client, setup):
+    """Issue 10 point 13: the door page and its JSON scan say "another event", and nothing personal."""
+    stranger = register_attendee(setup["other"], person(4, name="Persona Ajena",
+                                                        organization="Organización Ajena")).registration
+    db.session.commit()
+    body = scan(staff_client, setup["door"], ticket_code(stranger)).json
+    assert body["result"] == "wrong_event" and "attendee" not in body
+    html = staff_client.post(f"{setup['door']}/escanear",
+                             data={"code": ticket_code(stranger)}).get_data(as_text=True)
+    assert "otro evento" in html
+    assert "Persona Ajena" not in html and "Organización Ajena" not in html and "Academia" not in html
+
+
 @pytest.mark.parametrize("body", [
     pytest.param(["no", "es", "objeto"], id="list"),
     pytest.param({"scan_id": "9b0a3d51-0d6f-4f6e-9a43-2a0b7d8cba11"}, id="no-code"),
@@ -288,9 +301,54 @@ def test_search_lists_matches_without_email_or_phone(staff_client, setup):
                  "Admitir"):
         assert text in html
     assert "lucia@example.org" not in html and "5512345678" not in html
-    # Found by e-mail too (someone says theirs), still without showing it.
-    html = staff_client.get(f"{setup['door']}/buscar?q=lucia@").get_data(as_text=True)
-    assert "Lucía Hernández" in html and "lucia@example.org" not in html
+
+
+@pytest.mark.parametrize("query", ["lucia@", "@example", "example.org", "lucia@example.org", "ucia@ex"])
+def test_search_never_matches_email_fragments(staff_client, setup, query):
+    """Issue 10 point 14: trying fragments of an e-mail must not tell whether they belong to someone."""
+    html = staff_client.get(f"{setup['door']}/buscar", query_string={"q": query}).get_data(as_text=True)
+    assert "Lucía Hernández" not in html and "Nadie coincide" in html
+
+
+@pytest.mark.parametrize("status", ["cancelled", "waitlisted"])
+def test_search_offers_no_admit_button_to_people_who_cannot_enter(staff_client, setup, status):
+    """Issue 10 point 5: the status is shown instead of an "Admitir" the door would refuse."""
+    from foros.registration.services import cancel_registration
+
+    if status == "cancelled":
+        cancel_registration(setup["lucia"], notify=False)
+        query, expected = "Lucía", "Registro cancelado"
+    else:
+        register_attendee(setup["event"], person(2))  # the second and last seat
+        waiting = register_attendee(setup["event"], person(3, name="Rosa Espera", organization="Otra"))
+        assert waiting.registration.status == RegistrationStatus.WAITLISTED
+        query, expected = "Rosa", "En lista de espera"
+    db.session.commit()
+    html = staff_client.get(f"{setup['door']}/buscar", query_string={"q": query}).get_data(as_text=True)
+    assert expected in html
+    assert "Admitir" not in html and 'name="registro"' not in html
+
+
+def test_search_shows_already_admitted_with_undo(staff_client, setup):
+    staff_client.post(f"{setup['door']}/admitir", data={"registro": setup["lucia"].ticket_id})
+    html = staff_client.get(f"{setup['door']}/buscar?q=luc%C3%ADa").get_data(as_text=True)
+    assert "Ya admitido" in html and "Deshacer" in html and 'name="registro"' not in html
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "DOOR_SEARCH_RATE_LIMIT": "3 per minute"}])
+def test_door_search_is_rate_limited_per_account(app, staff_client, organizer, setup):
+    """Issue 10 point 14: a few searches a minute per account, with a Spanish page that keeps working."""
+    for n in range(3):
+        assert staff_client.get(f"{setup['door']}/buscar?q=luc{n}").status_code == 200
+    response = staff_client.get(f"{setup['door']}/buscar?q=lucía")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Demasiadas búsquedas" in html and "Lucía Hernández" not in html
+    # Another account (same address) still searches: the limit is per account.
+    other = app.test_client()
+    assert other.post("/entrar", data={"email": organizer.email, "password": PASSWORD}).status_code == 302
+    response = other.get(f"{setup['door']}/buscar?q=lucía")
+    assert response.status_code == 200 and "Lucía Hernández" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", ["x" * 10_000, SCRIPT, "%", "_", "a", "", "ñ" * 500])
