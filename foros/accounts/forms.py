@@ -34,7 +34,8 @@ class UserForm(BaseForm):
     email = EmailField("Correo electrónico", filters=[strip_filter],
                        validators=[InputRequired("Escriba el correo."), Length(max=254),
                                    Email("Correo electrónico no válido.", check_deliverability=False)])
-    role = ChoiceField("Rol", choices=[(r.value, r.label) for r in Role])
+    #: New accounts start with the least power: staff (an organizer can do everything).
+    role = ChoiceField("Rol", choices=[(r.value, r.label) for r in Role], default=Role.STAFF.value)
     active = BooleanField("Cuenta activa", default=True)
     events = MultiCheckboxField("Eventos asignados (solo personal de registro)", coerce=int, choices=[],
                                 validate_choice=True)

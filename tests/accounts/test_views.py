@@ -90,3 +90,13 @@ def test_token_created_in_ui_shown_once_and_revocable(organizer_client, staff):
     organizer_client.post(f"/gestion/tokens/{row.id}/revocar")
     assert organizer_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_new_account_form_defaults_to_staff(organizer_client):
+    """Issue 10 point 11: the least powerful role is the default, not organizer."""
+    import re
+
+    html = organizer_client.get("/gestion/cuentas/nueva").get_data(as_text=True)
+    selected = re.findall(r'<option[^>]*\bselected\b[^>]*value="([^"]+)"|<option[^>]*value="([^"]+)"[^>]*\bselected\b',
+                          html)
+    assert [a or b for a, b in selected] == ["staff"]
