@@ -1,4 +1,9 @@
-"""Jinja filters that format dates, times and numbers for es-MX with Babel, in Mexico City time."""
+"""Jinja filters that format dates, times and numbers for es-MX with Babel, in Mexico City time.
+
+The one date and time style of the app (pages, organizer tables, the door, e-mails, PDFs): a 24-hour clock
+without seconds or UTC offset — "16:33", "7 jun 2023, 16:33", "7 de junio de 2023, 16:33". Everything that
+shows a time goes through these functions (in templates: the ``date``, ``time`` and ``datetime`` filters).
+"""
 
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,19 +29,28 @@ def fmt_date(value, style: str = "full") -> str:
     return format_date(value, format=style, locale=LOCALE)
 
 
+TIME_PATTERN = "HH:mm"
+#: Babel patterns of a date and time; Babel's own "medium"/"long" add seconds, a 12-hour clock and the offset.
+DATETIME_PATTERNS = {
+    "medium": f"d MMM y, {TIME_PATTERN}",  # 7 jun 2023, 16:33
+    "long": f"d 'de' MMMM 'de' y, {TIME_PATTERN}",  # 7 de junio de 2023, 16:33
+}
+
+
 @lru_cache(maxsize=4096)
 def fmt_time(value) -> str:
     """'09:30' in Mexico City time."""
     if value is None:
         return ""
-    return format_time(to_local(value), format="HH:mm", tzinfo=LOCAL_TZ, locale=LOCALE)
+    return format_time(to_local(value), format=TIME_PATTERN, tzinfo=LOCAL_TZ, locale=LOCALE)
 
 
 def fmt_datetime(value, style: str = "medium") -> str:
-    """Date and time in Mexico City time."""
+    """'7 jun 2023, 16:33' (medium) or '7 de junio de 2023, 16:33' (long), in Mexico City time."""
     if value is None:
         return ""
-    return format_datetime(to_local(value), format=style, tzinfo=LOCAL_TZ, locale=LOCALE)
+    pattern = DATETIME_PATTERNS.get(style, DATETIME_PATTERNS["medium"])
+    return format_datetime(to_local(value), format=pattern, tzinfo=LOCAL_TZ, locale=LOCALE)
 
 
 def fmt_number(value) -> str:
