@@ -4,6 +4,8 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from foros.core.redact import request_route
+
 #: Spanish messages for HTTP errors shown to people.
 HTTP_MESSAGES = {
     400: "La solicitud no es válida.",
@@ -110,7 +112,8 @@ def _handle_domain(exc: DomainError):
 def _handle_unexpected(exc: Exception):
     from flask import current_app
 
-    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    # The URL rule, not the path: a ticket link's path is its secret (foros.core.redact).
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request_route())
     return _handle_http(InternalServerError())
 
 

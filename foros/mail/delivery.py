@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from foros.audit.services import record_action
 from foros.core.db import contains_text, write_transaction
 from foros.core.errors import DomainError, NotFound
+from foros.core.redact import redact_emails
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
@@ -146,11 +147,13 @@ def _deliver_one(message_id: int, connection: "_Connection", now: datetime, conf
         connection.send(email, sender, recipient)
     except _ServerUnreachable as exc:
         error, _permanent = describe_smtp_error(exc.original)
-        log.warning("Mail server unreachable: %s", error)
+        log.warning("Mail server unreachable: %s", redact_emails(error))
         return _record(message_id, now, config, error=error), True
     except Exception as exc:
         error, permanent = describe_smtp_error(exc)
-        log.warning("Outbox message %s not sent: %s", message_id, error)
+        # The server's answer often quotes the recipient ("550 <ana@…>: unknown user"): the log names the
+        # message, the address stays in the outbox that organizers read.
+        log.warning("Outbox message %s not sent: %s", message_id, redact_emails(error))
         return _record(message_id, now, config, error=error, permanent=permanent), False
     return _record(message_id, now, config), False
 
