@@ -44,6 +44,8 @@ class DefaultConfig:
     IMPORT_MAX_ROWS = 1000
 
     REGISTRATION_RATE_LIMIT = "20 per minute"  # per client address, form and API alike
+    #: A duplicate sign-up re-sends the ticket link at most once per registration per this many seconds.
+    REGISTRATION_LINK_RESEND_SECONDS = 600
     WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail right after commit
 
     # Outgoing mail (SMTP). Without MAIL_SERVER, messages stay in the outbox, readable by organizers.

@@ -1,6 +1,6 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic's autogenerate) sees the whole schema."""
 
-from foros.accounts.models import ApiToken, User, staff_assignments  # noqa: F401
+from foros.accounts.models import ApiToken, LoginThrottle, User, staff_assignments  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
 from foros.checkin.models import Checkin, CheckinList  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401

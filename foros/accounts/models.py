@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When the last password-reset e-mail was queued: at most one per PASSWORD_RESET_RESEND_SECONDS.
+    password_reset_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     events = relationship("Event", secondary=staff_assignments, back_populates="staff", order_by="Event.id")
     tokens = relationship("ApiToken", back_populates="user", cascade="all, delete-orphan")
@@ -97,4 +99,22 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
 
 
-__all__ = ["ApiToken", "Role", "User", "staff_assignments"]
+class LoginThrottle(db.Model):
+    """Failed logins per e-mail address in the current window, shared by every app process.
+
+    Keyed by the address tried, known or not, so that the lock itself does not tell which accounts exist.
+    """
+
+    __tablename__ = "login_throttles"
+
+    #: Hex SHA-256 of the lower-cased e-mail tried (the address itself is not kept).
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Attempts counted in this window (a successful login gives its own attempt back; it never resets).
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    def __repr__(self):
+        return f"<LoginThrottle {self.email_hash[:8]}… {self.failures}>"
+
+
+__all__ = ["ApiToken", "LoginThrottle", "Role", "User", "staff_assignments"]

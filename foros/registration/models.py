@@ -90,6 +90,8 @@ class Registration(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When a duplicate sign-up last re-sent the ticket link: at most one per REGISTRATION_LINK_RESEND_SECONDS.
+    link_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     event = relationship("Event")
     days = relationship("EventDay", secondary=registration_days, order_by="EventDay.starts_at")

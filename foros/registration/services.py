@@ -8,10 +8,11 @@ counter, and a CHECK constraint forbids the counter from passing capacity. On SQ
 import re
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy import text as sql_text
 
@@ -352,7 +353,7 @@ def register_attendee(event: "Event | EventSnapshot", data: RegistrationInput, *
         if confirmed:
             release_seat(event, values["modality"])
         return _duplicate(db.session.get(Registration, _live_registration_id(conn, event.id, email_normalized)),
-                          notify)
+                          notify, now)
     for day in days:
         _insert_day_statement().execute(conn, {"registration_id": registration_id, "event_day_id": day.id})
     new = replace(new, id=registration_id, status=status)
@@ -371,10 +372,33 @@ def register_attendee(event: "Event | EventSnapshot", data: RegistrationInput, *
     return result
 
 
-def _duplicate(existing: Registration, notify: bool) -> RegistrationResult:
-    if notify:
+def _duplicate(existing: Registration, notify: bool, now) -> RegistrationResult:
+    """A second sign-up with a known e-mail: the same answer as ever, and the link again at most once per
+    REGISTRATION_LINK_RESEND_SECONDS (40 duplicate posts used to queue 40 messages to one person)."""
+    if notify and existing.email and _claim_link_resend(existing.id, now):
         _queue("registration.link_resent", existing, "registration_link")
     return RegistrationResult(created=False, _registration=existing)
+
+
+@cache
+def _link_resend_statement():
+    """Stamp ``link_resent_at`` unless it was stamped within the window: one row changed = one e-mail."""
+    registrations = Registration.__table__
+    return DriverStatement(update(registrations).where(
+        registrations.c.id == bindparam("registration_id"),
+        or_(registrations.c.link_resent_at.is_(None), registrations.c.link_resent_at < bindparam("cutoff")),
+    ).values({registrations.c.link_resent_at: bindparam("now"),
+              # Not a change of the person's data: keep updated_at (and skip its Python-side onupdate).
+              registrations.c.updated_at: registrations.c.updated_at}))
+
+
+def _claim_link_resend(registration_id: int, now) -> bool:
+    """Tell whether this duplicate may re-send the link; decided by the database, so concurrent duplicates
+    in several processes still send one."""
+    cutoff = now - timedelta(seconds=current_app.config.get("REGISTRATION_LINK_RESEND_SECONDS", 600))
+    result = _link_resend_statement().execute(db.session.connection(), {
+        "registration_id": registration_id, "cutoff": cutoff, "now": now})
+    return result.rowcount == 1
 
 
 def waitlist_position(registration) -> int | None:

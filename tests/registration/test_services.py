@@ -54,6 +54,26 @@ def test_duplicate_email_creates_nothing_and_resends_link(app):
     assert event.confirmed_in_person == 1
 
 
+def test_duplicates_resend_the_link_once_per_window(app):
+    """Issue 10 point 15: one re-sent link per registration per REGISTRATION_LINK_RESEND_SECONDS."""
+    event = make_event()
+    services.register_attendee(event, person(1))
+    start = utcnow()
+    for n in range(5):
+        result = services.register_attendee(event, person(1), now=start + timedelta(seconds=n))
+        assert result.duplicate
+    db.session.commit()
+    assert kinds() == ["registration.confirmed", "registration.link_resent"]
+    reg = db.session.scalars(select(Registration)).one()
+    assert reg.link_resent_at is not None
+    # After the window the link goes again (once).
+    later = start + timedelta(seconds=app.config["REGISTRATION_LINK_RESEND_SECONDS"] + 1)
+    for _ in range(3):
+        services.register_attendee(event, person(1), now=later)
+    db.session.commit()
+    assert kinds() == ["registration.confirmed", "registration.link_resent", "registration.link_resent"]
+
+
 def test_full_event_waitlists_with_position_and_cancellation_promotes(app):
     event = make_event(capacity_in_person=2)
     first, second, third, fourth = (services.register_attendee(event, person(i)).registration for i in range(4))

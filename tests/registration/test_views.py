@@ -87,6 +87,23 @@ def test_second_registration_with_same_email_shows_no_link(client):
     assert [m.kind for m in db.session.scalars(select(OutboxMessage))][-1] == "registration.link_resent"
 
 
+def test_forty_duplicate_posts_queue_one_link(client):
+    """Issue 10 point 15: 40 duplicate sign-ups (form and API alike) queue one message, each answered as ever."""
+    event = make_event()
+    client.post(f"/eventos/{event.slug}/registro", data=form_data())
+    api_body = {"name": "Lucía", "email": "lucia@example.org", "sector": "academia", "municipality": "15113",
+                "privacy_consent": True}
+    for n in range(40):
+        if n % 2:
+            response = client.post(f"/api/v1/events/{event.slug}/registrations", json=api_body)
+            assert response.status_code == 409 and response.json["error"]["code"] == "duplicate"
+        else:
+            response = client.post(f"/eventos/{event.slug}/registro", data=form_data())
+            assert response.status_code == 200 and "Ya estaba registrado" in response.get_data(as_text=True)
+    sent = [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert sent == ["registration.confirmed", "registration.link_resent"]
+
+
 def test_full_event_puts_people_on_waitlist_with_position(client):
     event = make_event(capacity_in_person=1)
     client.post(f"/eventos/{event.slug}/registro", data=form_data())
