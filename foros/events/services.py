@@ -232,13 +232,25 @@ def list_events(*, statuses=None):
     return list(db.session.scalars(stmt))
 
 
+def split_by_date(events, now=None) -> tuple[list[Event], list[Event]]:
+    """(upcoming and ongoing, soonest first; past, most recent first) — the order people read a programme in."""
+    now = now or utcnow()
+    upcoming = sorted((e for e in events if e.days and not e.is_past(now)), key=lambda e: (e.starts_at, e.id))
+    past = sorted((e for e in events if e.days and e.is_past(now)), key=lambda e: (e.starts_at, e.id),
+                  reverse=True)
+    return upcoming, past
+
+
 def public_events() -> tuple[list[Event], list[Event]]:
     """Published and closed events, split into (upcoming soonest first, past most recent first)."""
-    events = list_events(statuses=[EventStatus.PUBLISHED, EventStatus.CLOSED])
-    now = utcnow()
-    upcoming = sorted((e for e in events if e.days and not e.is_past(now)), key=lambda e: e.starts_at)
-    past = sorted((e for e in events if e.days and e.is_past(now)), key=lambda e: e.starts_at, reverse=True)
-    return upcoming, past
+    return split_by_date(list_events(statuses=[EventStatus.PUBLISHED, EventStatus.CLOSED]))
+
+
+def organizer_events(*, statuses=None) -> tuple[list[Event], list[Event]]:
+    """Every event (or those in ``statuses``) for the organizer's list, split and ordered like the home page."""
+    events = list_events(statuses=statuses)
+    upcoming, past = split_by_date(events)
+    return upcoming + [e for e in events if not e.days], past  # an event without days is still listed
 
 
 @cache

@@ -32,11 +32,12 @@ def show(slug):
 @bp.get("/gestion/eventos")
 @organizer_required
 def manage_list():
-    """Organizer list of every event, with its status."""
+    """Organizer list of every event, with its status: upcoming soonest first, then past most recent first."""
     status = request.args.get("estado", "")
     statuses = [EventStatus(status)] if status in {s.value for s in EventStatus} else None
-    events = services.list_events(statuses=statuses)
-    return render_template("events/manage/list.html", events=events, status=status, statuses=list(EventStatus))
+    upcoming, past = services.organizer_events(statuses=statuses)
+    return render_template("events/manage/list.html", upcoming=upcoming, past=past, status=status,
+                           statuses=list(EventStatus))
 
 
 @bp.route("/gestion/eventos/nuevo", methods=["GET", "POST"])
