@@ -15,6 +15,7 @@ from foros.accounts.auth import organizer_required, staff_required
 from foros.checkin import services
 from foros.checkin.forms import CheckinListForm, WalkInForm
 from foros.checkin.models import Checkin, ScanResult
+from foros.core.api import UNSTORABLE_MESSAGE, has_unstorable_text
 from foros.core.errors import DomainError, NotFound, json_error
 from foros.core.formatting import fmt_time
 from foros.core.municipalities import all_municipalities
@@ -115,6 +116,8 @@ def _scan_body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None, json_error(422, "validation_error", "Envíe un objeto JSON con «code» y «scan_id».")
+    if has_unstorable_text(body):
+        return None, json_error(400, "bad_request", UNSTORABLE_MESSAGE)
     fields = {}
     code = body.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE:

@@ -47,13 +47,23 @@ def translate_messages(messages):
     return messages
 
 
-def _has_nul(data) -> bool:
-    """Tell whether any key or string in parsed JSON contains a NUL character (iterative: JSON nests deep)."""
+#: A lone UTF-16 surrogate: valid in JSON (``"\\ud800"``) and in a Python str, but not UTF-8, so no database
+#: driver can send it (a 500 otherwise).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_unstorable(text: str) -> bool:
+    """Tell whether ``text`` holds a NUL or a lone surrogate: nothing a person types, nothing a database stores."""
+    return "\x00" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
+
+
+def has_unstorable_text(data) -> bool:
+    """Tell whether any key or string in parsed JSON is unstorable (iterative: JSON nests deep)."""
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if is_unstorable(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
@@ -61,6 +71,10 @@ def _has_nul(data) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+#: The answer to text that cannot be stored (NUL, lone surrogates), for the API and the door's JSON alike.
+UNSTORABLE_MESSAGE = "El texto enviado contiene caracteres nulos o no válidos (p. ej. \\u0000 o \\ud800)."
 
 
 class ForosParser(FlaskParser):
@@ -74,8 +88,8 @@ class ForosParser(FlaskParser):
             data = super().load_json(req, schema)
         except (RecursionError, ValueError) as exc:  # 100,000 nested brackets; a 5,000-digit number
             self._handle_invalid_json_error(exc, req)
-        if _has_nul(data):  # valid JSON, but PostgreSQL cannot store it (a 500 otherwise)
-            abort(400, code="bad_request", message="El texto enviado contiene caracteres nulos.")
+        if has_unstorable_text(data):  # valid JSON, but no database can store it (a 500 otherwise)
+            abort(400, code="bad_request", message=UNSTORABLE_MESSAGE)
         return data
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
