@@ -103,6 +103,9 @@ class IsolatedClient(FlaskClient):
             # End the test's own transaction first: what the test set up is committed, and what the
             # request writes is visible to the test afterwards (objects reload on next access).
             db.session.commit()
+        # Buffered: a streamed body (stream_with_context) is read here, inside the request's own context;
+        # read later, outside it, Flask could not pop the request context it pushed.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -6,8 +6,8 @@ tolerant of accents, case and spacing) → ``build_preview`` (each row checked a
 validation as the registration form, plus what will happen: new, or already registered → skipped). The
 import itself is ``services.import_registrations``, in one transaction.
 
-Files we *write* (the template) go through ``safe_cell``: a cell that starts with ``= + - @`` or a control
-character is prefixed with an apostrophe, so a spreadsheet shows it as text instead of running it.
+The template we *write* goes through the app's one exporter (``foros.core.export``), which keeps every cell
+text, never a formula.
 """
 
 import csv
@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
 from foros.events.models import Event
@@ -76,7 +77,6 @@ _GENDER_WORDS = {
     "prefiero no responder": "prefiero_no_decir",
 }
 _MODALITY_WORDS = {"en linea": "virtual", "linea": "virtual", "en persona": "presencial", "online": "virtual"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def limits(config) -> tuple[int, int]:
@@ -455,18 +455,16 @@ def rows_from_payload(payload) -> list[ParsedRow]:
 # --- Writing -------------------------------------------------------------------------------------------
 
 
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text: values that would start a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+#: The template's columns: the import's own headers, so a filled-in template reads back as it was written.
+TEMPLATE_COLUMNS = tuple(export.Column(c.name, c.header, width=max(len(c.header) + 4, 16)) for c in COLUMNS)
 
 
-def template_csv(event: Event) -> bytes:
-    """A CSV with the expected headers and two example rows using this event's sectors and days (UTF-8, BOM)."""
+def template_rows(event: Event) -> list[dict]:
+    """Two example rows for the template, using this event's sectors and days."""
     sectors = event.sector_options or [{"key": "", "label": ""}]
     days = ";".join(d.day.isoformat() for d in event.days)
     modes = [m.value for m in event.modality.attendance_modes]
-    examples = [
+    return [
         {"name": "María López Hernández", "email": "maria.lopez@example.org", "phone": "722 123 4567",
          "sector": sectors[0]["label"], "organization": "Ayuntamiento de Toluca", "position": "Directora",
          "municipality": "Toluca", "gender": "mujer", "modality": modes[0], "days": days,
@@ -475,12 +473,6 @@ def template_csv(event: Event) -> bytes:
          "sector": sectors[-1]["key"], "organization": "", "position": "", "municipality": "15031",
          "gender": "", "modality": modes[-1], "days": days, "accessibility": "Intérprete de lengua de señas"},
     ]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
-    for example in examples:
-        writer.writerow([safe_cell(example[c.name]) for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def column_help(event: Event) -> list[tuple[str, bool, str]]:

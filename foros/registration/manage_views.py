@@ -4,11 +4,12 @@ resend the ticket, registration settings, anonymisation, and import of invited g
 Every view is organizers only (staff never see personal data lists).
 """
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from foros.accounts.auth import organizer_required
+from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities, get_municipality
 from foros.events.services import get_event
@@ -347,6 +348,14 @@ def manage_import_confirm(slug):
 def manage_import_template(slug):
     """A CSV template with the expected headers and example rows for this event."""
     event = get_event(slug)
-    return Response(imports.template_csv(event), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="plantilla-registros-{event.slug}.csv"',
-        "Cache-Control": "no-store"})
+    return export.send_csv(imports.TEMPLATE_COLUMNS, imports.template_rows(event),
+                           f"plantilla-registros-{event.slug}.csv")
+
+
+@bp.get("/gestion/eventos/<slug>/registros/importar/plantilla.xlsx")
+@organizer_required
+def manage_import_template_xlsx(slug):
+    """The same template as an Excel workbook."""
+    event = get_event(slug)
+    return export.send_xlsx(imports.TEMPLATE_COLUMNS, imports.template_rows(event),
+                            f"plantilla-registros-{event.slug}.xlsx", sheet_title="Registros")

@@ -7,12 +7,13 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from foros.audit.models import AuditEntry
+from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.time import local_today
 from foros.events.models import EventStatus, Modality
@@ -156,14 +157,6 @@ def test_zip_bomb_is_refused():
     with pytest.raises(imports.FileRejected) as err:
         imports.read_table("x.xlsx", out.getvalue(), max_unpacked=1024 * 1024)
     assert "demasiado grande una vez descomprimido" in err.value.message
-
-
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+52 55", "'+52 55"), ("-1", "'-1"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Ana", "Ana"), ("", ""), (None, ""),
-])
-def test_safe_cell(value, expected):
-    assert imports.safe_cell(value) == expected
 
 
 def test_row_checks_map_vocabulary(app):
@@ -384,6 +377,28 @@ def test_template_download_is_formula_safe_and_round_trips(organizer_client, org
     cells = [cell for row in rows for cell in row]
     assert "'=HYPERLINK(\"http://malo\";\"clic\")" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_xlsx_template_is_formula_safe_and_round_trips(organizer_client, organizer):
+    event = make_event()
+    sectors = [{"key": "", "label": "=HYPERLINK(\"http://malo\";\"clic\")"}] + list(event.sector_options)
+    services.update_registration_settings(event, sectors, event.privacy_notice, organizer)
+    db.session.commit()
+    response = organizer_client.get(url(event, "/plantilla.xlsx"))
+    assert response.status_code == 200 and response.mimetype == export.XLSX_MIMETYPE
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="plantilla-registros-{event.slug}.xlsx"')
+    assert response.headers["Cache-Control"] == "private, no-store"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows()]
+    assert [c.value for c in rows[0]] == HEADER and len(rows) == 3
+    assert rows[1][3].value == "=HYPERLINK(\"http://malo\";\"clic\")" and rows[1][3].data_type == "s"
+    assert rows[2][6].value == "15031" and rows[2][6].data_type == "s"
+    services.update_registration_settings(event, sectors[1:], event.privacy_notice, organizer)
+    db.session.commit()
+    preview = upload(organizer_client, event, organizer_client.get(url(event, "/plantilla.xlsx")).data,
+                     "plantilla.xlsx").get_data(as_text=True)
+    assert "2 personas nuevas" in preview
 
 
 def test_the_largest_allowed_file_fits_the_confirm_form(app):

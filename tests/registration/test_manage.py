@@ -397,7 +397,7 @@ def manage_routes(event, reg):
         ("POST", f"{b}/registro/ajustes"), ("GET", f"{b}/registros/anonimizar"),
         ("POST", f"{b}/registros/anonimizar"), ("GET", f"{b}/registros/importar"),
         ("POST", f"{b}/registros/importar"), ("POST", f"{b}/registros/importar/confirmar"),
-        ("GET", f"{b}/registros/importar/plantilla.csv"),
+        ("GET", f"{b}/registros/importar/plantilla.csv"), ("GET", f"{b}/registros/importar/plantilla.xlsx"),
     ]
 
 
