@@ -328,9 +328,10 @@ def get_signup_event(slug: str) -> EventSnapshot:
     return event
 
 
-def get_public_event(slug: str) -> Event:
-    """A published or closed event by slug, or NotFound (drafts and archived ones are hidden)."""
+def get_public_event(slug: str, *, preview: bool = False) -> Event:
+    """A published or closed event by slug, or NotFound (drafts and archived ones are hidden, except for a
+    ``preview``: an organizer looking at the public page before publishing)."""
     event = get_event(slug)
-    if not event.is_public:
+    if not event.is_public and not preview:
         raise NotFound("event_not_found", "No existe un evento con esa dirección.")
     return event

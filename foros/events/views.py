@@ -24,9 +24,9 @@ def home():
 @bp.get("/eventos/<slug>")
 @public
 def show(slug):
-    """Public page of one event."""
-    event = services.get_public_event(slug)
-    return render_template("events/show.html", event=event)
+    """Public page of one event; organizers also see a draft or archived one, marked as a preview."""
+    event = services.get_public_event(slug, preview=getattr(current_user, "is_organizer", False))
+    return render_template("events/show.html", event=event, preview=not event.is_public)
 
 
 @bp.get("/gestion/eventos")

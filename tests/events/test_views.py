@@ -65,7 +65,9 @@ def test_organizer_creates_edits_and_publishes_event(organizer_client):
     db.session.expire_all()
     assert event.venue == "Auditorio" and event.capacity_virtual == 500
 
-    assert organizer_client.get(f"/eventos/{event.slug}").status_code == 404
+    # A draft is hidden from the public; its organizer sees it only as a marked preview (issue 10, point 23).
+    assert organizer_client.application.test_client().get(f"/eventos/{event.slug}").status_code == 404
+    assert "Vista previa: borrador" in organizer_client.get(f"/eventos/{event.slug}").get_data(as_text=True)
     response = organizer_client.post(f"/gestion/eventos/{event.slug}/estado", data={"accion": "publish"})
     assert response.status_code == 302
     db.session.expire_all()
