@@ -2,17 +2,23 @@
 // answer full screen. Works alongside the server-rendered page (the wedge form and the search work without
 // this script). Text from the server or from a ticket reaches the DOM only through textContent.
 //
-// Decoders: the native BarcodeDetector when the browser has one (Android Chrome); otherwise zxing-wasm in a
-// module worker (static/js/checkin/decoder-worker.js), loaded only after the page is usable; as a last resort
-// zxing-wasm on the main thread (browsers without module workers).
+// This file is the door's user interface (wedge field, camera, answer overlay, options) and its entry point;
+// the parts it uses are ES modules beside it in door/, loaded as files (the CSP's script-src 'self'):
+//   door/decoder.js     QR decoders (BarcodeDetector, zxing-wasm in a worker, zxing-wasm on this thread),
+//                       loaded only after the page is usable;
+//   door/scan-queue.js  one send at a time, dedupe, retries with the same scan_id, reading the answer;
+//   door/feedback.js    sound and vibration;  door/prefs.js  choices remembered on this device.
+// Offline door (a later issue): a service worker's scope is the folder of its script, so its script must be
+// served from /puerta/ (a route) or with a Service-Worker-Allowed: /puerta/ header to control the door
+// pages; these modules can stay under /static and be cached by it like any same-origin file.
 
-const DEDUPE_MS = 3000; // the same code seen again within this time is not sent again
+import { loadDecoder } from "./door/decoder.js";
+import { Feedback } from "./door/feedback.js";
+import { PREFS, readPref, writePref } from "./door/prefs.js";
+import { ScanQueue } from "./door/scan-queue.js";
+
 const SHOW_MS = { ok: 2000, warn: 3000, error: 3000 }; // how long the answer stays on screen
-const REQUEST_TIMEOUT_MS = 8000; // weak venue Wi-Fi: give up and say so rather than hang
-const RETRY_SAME_SCAN_MS = 120000; // re-scanning after a failed send reuses its scan_id (no duplicate rows)
 const MIN_FRAME_GAP_MS = 60; // at most ~16 decode attempts per second (battery)
-const MAX_SIDE = 960; // frames are scaled down to this many pixels on their long side before decoding
-const PREFS = { sound: "foros.puerta.sonido", vibrate: "foros.puerta.vibracion", camera: "foros.puerta.camara" };
 
 const TITLES = { ok: "Acceso registrado", warn: "Ya había entrado", error: "Acceso no permitido" };
 const KINDS = { accepted: "ok", already_checked_in: "warn" };
@@ -42,204 +48,10 @@ CAMERA_MESSAGES.AbortError = CAMERA_MESSAGES.NotReadableError;
 const timing = { decoder: null, decoderReadyAt: null, scans: [] };
 window.__forosTiming = timing;
 
-function readPref(key, fallback) {
-  try {
-    const value = window.localStorage.getItem(key);
-    return value === null ? fallback : value === "1";
-  } catch (error) {
-    return fallback;
-  }
-}
-
-function writePref(key, on) {
-  try {
-    window.localStorage.setItem(key, on ? "1" : "0");
-  } catch (error) {
-    // private browsing: the choice lasts until the page closes
-  }
-}
-
-function uuid4() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
-  // crypto.randomUUID exists only in secure contexts; a wedge scanner also works on plain http.
-  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 function localTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   return date.toLocaleTimeString("es-MX", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "America/Mexico_City" });
-}
-
-// --- feedback: sound and vibration ---------------------------------------------------------------------
-
-class Feedback {
-  constructor() {
-    this.sound = readPref(PREFS.sound, false);
-    this.vibrate = readPref(PREFS.vibrate, true);
-    this.audio = null;
-  }
-
-  unlock() {
-    // Browsers start audio only after a gesture: create or resume the context on the first tap or key.
-    if (!this.sound) return;
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
-    if (!this.audio) this.audio = new Context();
-    if (this.audio.state === "suspended") this.audio.resume().catch(() => {});
-  }
-
-  play(kind) {
-    if (this.vibrate && typeof navigator.vibrate === "function") {
-      navigator.vibrate(kind === "ok" ? 80 : kind === "warn" ? [80, 80, 80] : [300]);
-    }
-    if (!this.sound || !this.audio || this.audio.state !== "running") return;
-    const tones = kind === "ok" ? [[880, 0, 0.12]] : kind === "warn" ? [[660, 0, 0.1], [660, 0.16, 0.1]] : [[220, 0, 0.4]];
-    const now = this.audio.currentTime;
-    for (const [frequency, start, length] of tones) {
-      const oscillator = this.audio.createOscillator();
-      const gain = this.audio.createGain();
-      oscillator.type = kind === "error" ? "square" : "sine";
-      oscillator.frequency.value = frequency;
-      gain.gain.setValueAtTime(0.25, now + start);
-      gain.gain.exponentialRampToValueAtTime(0.001, now + start + length);
-      oscillator.connect(gain).connect(this.audio.destination);
-      oscillator.start(now + start);
-      oscillator.stop(now + start + length + 0.02);
-    }
-  }
-}
-
-// --- decoders ------------------------------------------------------------------------------------------
-
-class FrameGrabber {
-  constructor() {
-    this.canvas = document.createElement("canvas");
-    this.context = this.canvas.getContext("2d", { willReadFrequently: true });
-  }
-
-  grab(video) {
-    const { videoWidth: width, videoHeight: height } = video;
-    if (!width || !height) return null;
-    const scale = Math.min(1, MAX_SIDE / Math.max(width, height));
-    const w = Math.round(width * scale);
-    const h = Math.round(height * scale);
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
-    this.context.drawImage(video, 0, 0, w, h);
-    return this.context.getImageData(0, 0, w, h);
-  }
-}
-
-async function nativeDecoder() {
-  if (!("BarcodeDetector" in window)) return null;
-  try {
-    const formats = await window.BarcodeDetector.getSupportedFormats();
-    if (!formats.includes("qr_code")) return null;
-    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-    return {
-      name: "BarcodeDetector",
-      async detect(video) {
-        const codes = await detector.detect(video);
-        return codes.length ? codes[0].rawValue : null;
-      },
-    };
-  } catch (error) {
-    return null;
-  }
-}
-
-function workerDecoder(url) {
-  return new Promise((resolve, reject) => {
-    let worker;
-    try {
-      worker = new Worker(url, { type: "module" });
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    const grabber = new FrameGrabber();
-    const waiting = new Map();
-    let nextId = 1;
-    let ready = false;
-    const fail = (error) => {
-      for (const done of waiting.values()) done(null);
-      waiting.clear();
-      if (!ready) {
-        worker.terminate();
-        reject(error);
-      }
-    };
-    const timer = setTimeout(() => fail(new Error("decoder timeout")), 60000);
-    worker.onmessage = (event) => {
-      const message = event.data;
-      if (message.type === "ready") {
-        clearTimeout(timer);
-        ready = true;
-        resolve({
-          name: "zxing-wasm (worker)",
-          detect(video) {
-            const frame = grabber.grab(video);
-            if (!frame) return Promise.resolve(null);
-            const id = nextId++;
-            return new Promise((done) => {
-              waiting.set(id, done);
-              worker.postMessage({ id, width: frame.width, height: frame.height, buffer: frame.data.buffer },
-                [frame.data.buffer]);
-            });
-          },
-        });
-      } else if (message.type === "error") {
-        clearTimeout(timer);
-        fail(new Error(message.message));
-      } else if (message.type === "result") {
-        const done = waiting.get(message.id);
-        waiting.delete(message.id);
-        if (done) done(message.text);
-      }
-    };
-    worker.onerror = (event) => {
-      clearTimeout(timer);
-      event.preventDefault();
-      fail(new Error(event.message || "decoder worker failed"));
-    };
-  });
-}
-
-async function mainThreadDecoder(moduleUrl, wasmUrl) {
-  const zxing = await import(moduleUrl);
-  await zxing.prepareZXingModule({
-    overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasmUrl : prefix + path) },
-    fireImmediately: true,
-  });
-  const grabber = new FrameGrabber();
-  return {
-    name: "zxing-wasm",
-    async detect(video) {
-      const frame = grabber.grab(video);
-      if (!frame) return null;
-      const results = await zxing.readBarcodes(frame, { formats: ["QRCode"], maxNumberOfSymbols: 1 });
-      return results.length ? results[0].text : null;
-    },
-  };
-}
-
-async function loadDecoder(root) {
-  const native = await nativeDecoder();
-  if (native) return native;
-  try {
-    return await workerDecoder(root.dataset.workerUrl);
-  } catch (error) {
-    console.warn("Foros: the decoder worker failed, decoding on the main thread.", error);
-  }
-  return mainThreadDecoder(new URL(root.dataset.decoderUrl, window.location.href).href,
-    new URL(root.dataset.wasmUrl, window.location.href).href);
 }
 
 // --- the page ------------------------------------------------------------------------------------------
@@ -247,10 +59,8 @@ async function loadDecoder(root) {
 class Door {
   constructor(root) {
     this.root = root;
-    this.scanUrl = root.dataset.scanUrl;
     this.recentUrl = root.dataset.recentUrl;
     const meta = document.querySelector('meta[name="csrf-token"]');
-    this.csrf = meta ? meta.content : "";
     this.field = document.getElementById("codigo");
     this.form = document.getElementById("lector");
     this.overlay = document.getElementById("resultado");
@@ -260,13 +70,12 @@ class Door {
     this.cameraStatus = document.getElementById("camara-estado");
     this.cameraButton = document.getElementById("camara-boton");
     this.feedback = new Feedback();
-
-    this.queue = Promise.resolve();
-    this.sending = false;
-    this.lastCode = null;
-    this.lastSeen = 0;
-    this.lastSource = null;
-    this.retry = new Map(); // code → {scanId, at}: a send that failed is retried with the same scan_id
+    this.scans = new ScanQueue({
+      scanUrl: root.dataset.scanUrl,
+      csrf: meta ? meta.content : "",
+      onAnswer: (answer, marks) => this.show(answer, marks),
+      onRecorded: () => this.refreshRecent(),
+    });
     this.hideTimer = null;
     this.stream = null;
     this.decoder = null;
@@ -419,7 +228,7 @@ class Door {
     this.say("Preparando el lector de códigos QR…");
     try {
       if (!this.decoder) {
-        this.decoder = await loadDecoder(this.root);
+        this.decoder = await loadDecoder(this.root.dataset);
         timing.decoder = this.decoder.name;
         timing.decoderReadyAt = performance.now();
       }
@@ -477,7 +286,7 @@ class Door {
       const gap = performance.now() - previous;
       if (gap < MIN_FRAME_GAP_MS) await new Promise((resolve) => setTimeout(resolve, MIN_FRAME_GAP_MS - gap));
       if (!this.cameraOn) break;
-      if (!this.overlay.hidden || this.sending || document.hidden) continue;
+      if (!this.overlay.hidden || this.scans.sending || document.hidden) continue;
       previous = performance.now();
       if (this.cycleStart === null) this.cycleStart = previous;
       let text = null;
@@ -495,51 +304,7 @@ class Door {
   // --- scans -----------------------------------------------------------------------------------------
 
   handle(raw, source, marks) {
-    const code = (raw || "").trim();
-    if (!code) return;
-    const now = performance.now();
-    if (code === this.lastCode && now - this.lastSeen < DEDUPE_MS) {
-      this.lastSeen = now; // still in front of the camera: keep ignoring it
-      this.cycleStart = null;
-      return;
-    }
-    this.lastCode = code;
-    this.lastSeen = now;
-    this.lastSource = source;
-    this.sending = true;
-    this.queue = this.queue.then(() => this.send(code, source, marks));
-  }
-
-  async send(code, source, marks) {
-    const previous = this.retry.get(code);
-    const scanId = previous && Date.now() - previous.at < RETRY_SAME_SCAN_MS ? previous.scanId : uuid4();
-    this.retry.set(code, { scanId, at: Date.now() });
-    let answer;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    try {
-      const response = await fetch(this.scanUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": this.csrf },
-        body: JSON.stringify({ code, scan_id: scanId, source }),
-        signal: controller.signal,
-      });
-      answer = await this.readAnswer(response);
-      this.retry.delete(code);
-    } catch (error) {
-      answer = {
-        result: "offline",
-        message: "Sin conexión con el servidor: la entrada NO quedó registrada. Vuelva a escanear el mismo " +
-          "boleto; no se duplicará.",
-      };
-    } finally {
-      clearTimeout(timer);
-    }
-    marks.answered = performance.now();
-    this.show(answer, marks);
-    this.sending = false;
-    if (answer.result !== "offline") this.refreshRecent();
+    if (!this.scans.offer(raw, source, marks)) this.cycleStart = null; // the same ticket again: not sent
   }
 
   // "Últimas entradas" follows the scans without a reload: the server renders the block (same template as
@@ -557,25 +322,6 @@ class Door {
     } catch (error) {
       // Weak Wi-Fi: the list catches up after the next scan or a reload.
     }
-  }
-
-  async readAnswer(response) {
-    const type = response.headers.get("Content-Type") || "";
-    if (response.redirected || (response.ok && !type.includes("json"))) {
-      return { result: "session", message: "Su sesión terminó. Recargue la página y vuelva a entrar." };
-    }
-    if (type.includes("json")) {
-      const body = await response.json();
-      if (response.ok) return body;
-      return { result: "error", message: (body.error && body.error.message) || `Error ${response.status}.` };
-    }
-    if (response.status === 400) {
-      return { result: "error", message: "La página caducó. Recárguela para seguir registrando." };
-    }
-    if (response.status === 403) {
-      return { result: "error", message: "Su cuenta no está asignada a este evento." };
-    }
-    return { result: "error", message: `El servidor respondió con un error (${response.status}). Intente de nuevo.` };
   }
 
   show(answer, marks) {
@@ -599,7 +345,7 @@ class Door {
     requestAnimationFrame(() => {
       const shown = performance.now();
       timing.scans.push({
-        source: this.lastSource, result: answer.result, frame: marks.frame, captured: marks.captured,
+        source: this.scans.lastSource, result: answer.result, frame: marks.frame, captured: marks.captured,
         decoded: marks.decoded, answered: marks.answered, shown,
         total: Math.round(shown - marks.frame), decode: Math.round(marks.decoded - marks.captured),
         server: Math.round(marks.answered - marks.decoded),
@@ -618,7 +364,7 @@ class Door {
     this.overlay.hidden = true;
     this.cycleStart = null;
     // A ticket still held up to the camera is not read again: its 3 s start when the answer goes away.
-    if (this.lastSource === "camara") this.lastSeen = performance.now();
+    this.scans.answerClosed();
     this.refocus();
   }
 }
