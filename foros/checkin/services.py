@@ -529,6 +529,17 @@ def _expected_filter(checkin_list: CheckinList):
     return and_(*conditions)
 
 
+def door_counter(checkin_list: CheckinList) -> dict:
+    """The door's "admitted of expected" for this list: the dashboard's two big numbers, without the detail."""
+    admitted = db.session.scalar(
+        select(func.count()).select_from(Checkin).join(Registration, Checkin.registration_id == Registration.id)
+        .where(Checkin.list_id == checkin_list.id, Checkin.result == ScanResult.ACCEPTED.value,
+               Checkin.undone_at.is_(None)))
+    expected = db.session.scalar(select(func.count()).select_from(Registration)
+                                 .where(_expected_filter(checkin_list)))
+    return {"admitted": admitted or 0, "expected": expected or 0}
+
+
 def list_counts(checkin_list: CheckinList, *, bucket_minutes: int = 15) -> dict:
     """Admitted / expected, by sector and modality, and arrivals per 15 minutes (Mexico City time)."""
     admitted_q = (select(Registration.sector, Registration.modality, Checkin.received_at)

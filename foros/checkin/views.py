@@ -65,6 +65,7 @@ def _render_door(event, door, checkin_list, *, answer=None, status=200):
     return render_template(
         "checkin/door.html", event=event, checkin_list=checkin_list, answer=answer,
         first_checkin=_first_checkin_text(answer), recent=services.recent_admissions(door), results=ScanResult,
+        counter=services.door_counter(checkin_list),
     ), status
 
 
@@ -171,7 +172,7 @@ def recent(slug, list_slug):
     event, door, checkin_list = _open(slug, list_slug)
     recent = services.recent_admissions(door)
     html = render_template("checkin/_recent.html", event=event, checkin_list=checkin_list, recent=recent,
-                           back_url=_door_url(event, checkin_list))
+                           counter=services.door_counter(checkin_list), back_url=_door_url(event, checkin_list))
     db.session.commit()
     return html
 
@@ -188,7 +189,8 @@ def search(slug, list_slug):
     recent = services.recent_admissions(door)
     db.session.commit()
     return render_template("checkin/search.html", event=event, checkin_list=checkin_list, query=query,
-                           people=people, admissions=admissions, recent=recent, limited=limited,
+                           people=people, admissions=admissions, recent=recent,
+                           counter=services.door_counter(checkin_list), limited=limited,
                            sectors={s["key"]: s["label"] for s in event.sector_options or []},
                            statuses=RegistrationStatus), 429 if limited else 200
 
