@@ -98,3 +98,12 @@ def _check_settings(app):
                 "Genere una con:  python -c 'import secrets; print(secrets.token_urlsafe(48))'  "
                 "y expórtela como FOROS_SECRET_KEY antes de iniciar Foros en producción."
             )
+        if str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+            # Each process then counts on its own: with N workers, N times the per-address limits.
+            app.logger.warning(
+                "FOROS_RATELIMIT_STORAGE_URI es memory://: con varios procesos (gunicorn --workers N) cada "
+                "uno cuenta sus propios límites por dirección (inicio de sesión, registro, búsquedas en la "
+                "puerta), que así se multiplican por N. Use un almacén compartido, p. ej. "
+                "FOROS_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379. (El límite de intentos por cuenta se "
+                "guarda en la base de datos y no depende de esto.)"
+            )

@@ -29,7 +29,15 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # use redis:// or memcached:// with several processes
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURE_LIMIT = "10 per 5 minutes"
+    LOGIN_FAILURE_LIMIT = "10 per 5 minutes"  # per client address (rate limiter)
+    #: Login attempts per e-mail address per window, counted in the database (every process shares them);
+    #: a success gives its attempt back but never resets the count. 0 turns the per-account limit off.
+    LOGIN_ACCOUNT_FAILURE_LIMIT = 10
+    LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS = 15 * 60
+    #: "¿Olvidó su contraseña?": requests per client address; links last this long; e-mails per account.
+    PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 (a rate, not a password)
+    PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
+    PASSWORD_RESET_RESEND_SECONDS = 10 * 60
     #: Door searches per staff account (a search shows names: no sifting the attendee list by trial).
     DOOR_SEARCH_RATE_LIMIT = "30 per minute"
 

@@ -19,6 +19,15 @@ class LoginForm(BaseForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+class ForgotPasswordForm(BaseForm):
+    """The e-mail of the account whose password was forgotten."""
+
+    email = EmailField("Correo electrónico de su cuenta", filters=[strip_filter],
+                       validators=[InputRequired("Escriba su correo."), Length(max=254),
+                                   Email("Correo electrónico no válido.", check_deliverability=False)],
+                       render_kw={"autocomplete": "username"})
+
+
 class MultiCheckboxField(MultiChoiceField):
     """A list of checkboxes (assigning events to staff)."""
 

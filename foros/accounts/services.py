@@ -2,17 +2,23 @@
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
+from functools import cache
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, has_request_context, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from foros.accounts.models import ApiToken, Role, User
+from foros.accounts.models import ApiToken, LoginThrottle, Role, User
 from foros.audit.services import record_action
+from foros.core.db import dialect_insert
 from foros.core.errors import DomainError
 from foros.core.time import utcnow
+from foros.core.urls import external_url
 from foros.extensions import db
+from foros.mail.services import queue_message
 
 MIN_PASSWORD_LENGTH = 10
 #: Prefix of every token, so leaked tokens are recognisable by secret scanners.
@@ -95,12 +101,12 @@ def update_user(user: User, *, name: str, role: Role | str, active: bool, events
     return user
 
 
-def set_password(user: User, password: str, *, actor=None) -> None:
-    """Set a new password and end the account's other sessions."""
+def set_password(user: User, password: str, *, actor=None, action: str = "user.password") -> None:
+    """Set a new password and end the account's other sessions (and any reset link sent before)."""
     _check_password(password)
     user.password_hash = _hash(password)
     user.session_token = secrets.token_hex(16)
-    record_action(actor, "user.password", user)
+    record_action(actor, action, user)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -112,6 +118,162 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
     user.last_login_at = utcnow()
+    return user
+
+
+# --- failed logins per account ------------------------------------------------------------------------
+# Counted in the database, so the limit holds across every app process (the per-address limit lives in the
+# rate limiter's storage, per process with memory://). Keyed by the e-mail tried, known or not: an unknown
+# address locks the same way, so the lock tells nothing about which accounts exist.
+
+def _login_key(email: str) -> str:
+    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+
+
+def login_lock_minutes() -> int:
+    """The window of the per-account limit, in whole minutes (for messages)."""
+    return max(1, round(current_app.config.get("LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS", 900) / 60))
+
+
+def claim_login_attempt(email: str, *, now: datetime | None = None) -> bool:
+    """Count one login attempt against the e-mail tried; False (nothing counted) once the window's
+    LOGIN_ACCOUNT_FAILURE_LIMIT attempts are used up — then not even the right password gets in.
+
+    Counting before the password is checked (and giving the attempt back on success) makes the limit
+    exact under concurrent attempts from several processes: one ``INSERT … ON CONFLICT DO UPDATE … WHERE``.
+    """
+    limit = int(current_app.config.get("LOGIN_ACCOUNT_FAILURE_LIMIT", 10))
+    if limit <= 0:
+        return True
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config.get("LOGIN_ACCOUNT_FAILURE_WINDOW_SECONDS", 900))
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < cutoff))
+    return db.session.execute(_claim_statement(db.session.get_bind().dialect.name), {
+        "key": _login_key(email), "now": now, "cutoff": cutoff, "limit": limit}).first() is not None
+
+
+@cache
+def _claim_statement(dialect: str):
+    table = LoginThrottle.__table__
+    expired = table.c.window_started_at < bindparam("cutoff")
+    insert = dialect_insert(dialect)(table).values(email_hash=bindparam("key"), failures=1,
+                                                   window_started_at=bindparam("now"))
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.email_hash],
+        set_={"failures": case((expired, 1), else_=table.c.failures + 1),
+              "window_started_at": case((expired, bindparam("now")), else_=table.c.window_started_at)},
+        where=or_(expired, table.c.failures < bindparam("limit")),
+    ).returning(table.c.email_hash)
+
+
+def release_login_attempt(email: str) -> None:
+    """Give back the attempt a successful login claimed. Never a reset: an attacker who guesses while the
+    owner logs in now and then still gets only LOGIN_ACCOUNT_FAILURE_LIMIT guesses per window."""
+    db.session.execute(update(LoginThrottle).where(LoginThrottle.email_hash == _login_key(email),
+                                                   LoginThrottle.failures > 0)
+                       .values(failures=LoginThrottle.failures - 1))
+
+
+def clear_login_failures(email: str) -> None:
+    """Forget the failed logins of an address (its owner proved control of the mailbox: password reset)."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.email_hash == _login_key(email)))
+
+
+# --- password reset by e-mail --------------------------------------------------------------------------
+# The link carries a signed token (SECRET_KEY) holding the account, the time it was issued and a fingerprint
+# of the current password hash: it expires after PASSWORD_RESET_MAX_AGE_SECONDS, and using it changes the
+# hash, so it works once (and every older link dies with it). Nothing is stored but the time of the last
+# e-mail, which limits them to one per PASSWORD_RESET_RESEND_SECONDS per account.
+
+def _reset_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="foros.password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:20]
+
+
+def password_reset_token(user: User, *, now: datetime | None = None) -> str:
+    """A reset token for ``user``'s current password, issued ``now``."""
+    issued = int((now or utcnow()).timestamp())
+    return _reset_serializer().dumps([user.id, _password_fingerprint(user), issued])
+
+
+def password_reset_minutes() -> int:
+    """How long a reset link works, in whole minutes (for messages)."""
+    return max(1, round(current_app.config.get("PASSWORD_RESET_MAX_AGE_SECONDS", 3600) / 60))
+
+
+def user_for_reset_token(token: str, *, now: datetime | None = None) -> User:
+    """The active account a reset token is for; DomainError ``invalid_reset_link`` if it is forged,
+    expired, already used (the password changed since) or the account is disabled."""
+    invalid = DomainError("invalid_reset_link", "El enlace para restablecer la contraseña no es válido, ya se "
+                          "usó o caducó. Pida uno nuevo.", status=400)
+    if not token or len(token) > 300:
+        raise invalid
+    try:
+        user_id, fingerprint, issued = _reset_serializer().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        raise invalid from None
+    if not isinstance(user_id, int) or not isinstance(issued, int):
+        raise invalid
+    age = (now or utcnow()).timestamp() - issued
+    if age < 0 or age > current_app.config.get("PASSWORD_RESET_MAX_AGE_SECONDS", 3600):
+        raise invalid
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or _password_fingerprint(user) != fingerprint:
+        raise invalid
+    return user
+
+
+def _reset_url(token: str) -> str:
+    """The link, always on PUBLIC_URL: never on the request's Host header, which whoever asks for the reset
+    chooses (a forged Host would mail the victim a link to the attacker's server, token included)."""
+    if not has_request_context():
+        return external_url("accounts.reset_password", token=token)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+
+
+def _queue_reset_link(user: User, now: datetime) -> None:
+    url = _reset_url(password_reset_token(user, now=now))
+    queue_message("user.password_reset", user.email, "password_reset", user=user, reset_url=url,
+                  minutes=password_reset_minutes())
+
+
+def request_password_reset(email: str, *, now: datetime | None = None) -> None:
+    """"¿Olvidó su contraseña?": e-mail a reset link to this address's active account, if there is one, at
+    most once per PASSWORD_RESET_RESEND_SECONDS. Says nothing either way (no account enumeration)."""
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        return
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config.get("PASSWORD_RESET_RESEND_SECONDS", 600))
+    claimed = db.session.execute(update(User).where(
+        User.id == user.id,
+        or_(User.password_reset_sent_at.is_(None), User.password_reset_sent_at < cutoff),
+    ).values(password_reset_sent_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return
+    _queue_reset_link(user, now)
+    record_action(None, "user.password_reset_request", user)
+
+
+def send_password_reset(user: User, *, actor) -> None:
+    """An organizer sends an account its reset link (the organizer never learns the new password)."""
+    if not user.active:
+        raise DomainError("inactive_user", "La cuenta está desactivada: actívela antes de enviar el enlace.",
+                          status=409)
+    now = utcnow()
+    user.password_reset_sent_at = now
+    _queue_reset_link(user, now)
+    record_action(actor, "user.password_reset_link", user)
+
+
+def reset_password(token: str, password: str, *, now: datetime | None = None) -> User:
+    """Set a new password through a reset link; the link stops working and other sessions end."""
+    user = user_for_reset_token(token, now=now)
+    set_password(user, password, actor=user, action="user.password_reset")
+    clear_login_failures(user.email)
     return user
 
 

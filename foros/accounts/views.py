@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from foros.accounts import services
 from foros.accounts.auth import organizer_required, public, staff_required
-from foros.accounts.forms import LoginForm, PasswordForm, TokenForm, UserForm
+from foros.accounts.forms import ForgotPasswordForm, LoginForm, PasswordForm, TokenForm, UserForm
 from foros.accounts.models import ApiToken, User
 from foros.core.errors import DomainError
 from foros.events.services import list_events
 from foros.extensions import db, limiter
+from foros.worker import notify_outbox
 
 bp = Blueprint("accounts", __name__)
 
@@ -34,16 +35,73 @@ def login():
         return redirect(url_for("accounts.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        if not services.claim_login_attempt(form.email.data):
+            db.session.commit()
+            form.form_errors.append(
+                f"Demasiados intentos fallidos con esta cuenta. Por seguridad, espere "
+                f"{services.login_lock_minutes()} minutos antes de volver a intentarlo, o use "
+                "«¿Olvidó su contraseña?» para recibir un enlace por correo.")
+            return render_template("accounts/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            services.release_login_attempt(form.email.data)
             session.clear()
             login_user(user)
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if _is_safe_next(target) else url_for("accounts.dashboard"))
+        db.session.commit()  # the failed attempt stays counted
         form.form_errors.append("Correo o contraseña incorrectos.")
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def _reset_limit():
+    from flask import current_app
+
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+@bp.route("/contrasena/olvido", methods=["GET", "POST"])
+@public
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a password-reset link by e-mail; the answer never says whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        notify_outbox()
+        return render_template("accounts/forgot_password_sent.html", email=form.email.data,
+                               minutes=services.password_reset_minutes())
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/contrasena/restablecer/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    """Choose a new password from the e-mailed link (works once, expires)."""
+    try:
+        user = services.user_for_reset_token(token)
+    except DomainError as exc:
+        return render_template("accounts/reset_password.html", form=None, error=exc.message), exc.status
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_error(exc)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Contraseña actualizada. Entre con su nueva contraseña.", "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset_password.html", form=form, user=user, error=None), status
 
 
 @bp.post("/salir")
@@ -146,6 +204,24 @@ def manage_user_password(user_id):
         return redirect(url_for("accounts.manage_users"))
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/manage/password.html", form=form, user=user), status
+
+
+@bp.post("/gestion/cuentas/<int:user_id>/enlace-contrasena")
+@organizer_required
+def manage_user_reset_link(user_id):
+    """E-mail an account a link to choose its own password."""
+    user = db.get_or_404(User, user_id)
+    try:
+        services.send_password_reset(user, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        notify_outbox()
+        flash(f"Enviamos a {user.email} un enlace para elegir contraseña "
+              f"(caduca en {services.password_reset_minutes()} minutos).", "success")
+    return redirect(url_for("accounts.manage_user_edit", user_id=user.id))
 
 
 def _render(form, user):
