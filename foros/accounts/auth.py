@@ -30,6 +30,20 @@ def _load_user(user_id: str):
     return user
 
 
+def _require_session():
+    """Judge a session route's authentication on its own (see ``foros.core.security``): the login redirect for
+    visitors, None for signed-in accounts."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _require_token():
+    """Judge a token route's authentication on its own: 401 without a valid token."""
+    if current_api_user() is None:
+        abort(401)
+
+
 def organizer_required(view):
     """Only logged-in organizers (others: 302 to login, or 403)."""
 
@@ -41,6 +55,7 @@ def organizer_required(view):
         return view(*args, **kwargs)
 
     wrapped.access = "organizer"
+    wrapped.authenticate = _require_session
     return wrapped
 
 
@@ -55,6 +70,7 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     wrapped.access = "staff"
+    wrapped.authenticate = _require_session
     return wrapped
 
 
@@ -113,6 +129,7 @@ def api_auth(role: Role | None = None, *, lazy: bool = False):
             return view(*args, **kwargs)
 
         wrapped.access = f"token:{role.value if role else 'any'}"
+        wrapped.authenticate = _require_token
         return wrapped
 
     return decorator

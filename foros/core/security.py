@@ -1,6 +1,6 @@
 """Security headers on every response (a strict CSP with no inline scripts, and friends); NUL bytes refused."""
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -40,17 +40,30 @@ def _set_headers(response):
     return response
 
 
-def _refuse_nul_bytes():
-    # No text a person types contains NUL, and PostgreSQL cannot store or even compare it (a 500 otherwise).
+def _has_nul_bytes() -> bool:
     # Only form bodies are parsed here (JSON bodies are checked by the API parser): touching ``request.form``
     # on every request built an empty form parser for each API call.
+    if "\x00" in request.path:
+        return True
     form = request.form if request.mimetype in FORM_TYPES else None
     for multidict in (request.args, form) if form is not None else (request.args,):
         for key, values in multidict.lists():
             if "\x00" in key or any("\x00" in value for value in values if isinstance(value, str)):
-                abort(400)
-    if "\x00" in request.path:
-        abort(400)
+                return True
+    return False
+
+
+def _refuse_nul_bytes():
+    # No text a person types contains NUL, and PostgreSQL cannot store or even compare it (a 500 otherwise).
+    if not _has_nul_bytes():
+        return None
+    # On a protected route authentication is judged first (401 or the login page, not 400): the access
+    # decorators of foros.accounts.auth leave an ``authenticate`` callable on the view.
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    authenticate = getattr(view, "authenticate", None)
+    if authenticate is not None and (response := authenticate()) is not None:
+        return response
+    abort(400)
 
 
 def init_app(app):

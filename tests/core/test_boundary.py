@@ -85,3 +85,29 @@ def test_lone_surrogate_in_a_door_scan_is_refused(app, staff, door):
     response = staff_client.post(f"/puerta/{door['event'].slug}/{door['list'].slug}/escanear", data=body,
                                  content_type="application/json")
     assert_bad_request(response)
+
+
+# --- Authentication before input --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/v1/me?x=%00", "/api/v1/events/foro-puerta/registrations?q=%00",
+                                 "/api/v1/events/foro-puerta/checkin-lists?x=%00",
+                                 "/api/v1/events/foro-puerta/checkin-lists/a%00b/counts"])
+def test_nul_on_a_token_route_says_401_without_a_token(client, door, url):
+    assert_bad_request(client.get(url), 401, "unauthorized")
+    assert_bad_request(client.get(url, headers={"Authorization": "Bearer foros_nada"}), 401, "unauthorized")
+    # With a valid token the input is judged: 400.
+    _row, token = accounts.create_token(accounts.get_user_by_email("org@example.org"))
+    db.session.commit()
+    assert_bad_request(client.get(url, headers={"Authorization": f"Bearer {token}"}))
+
+
+def test_nul_in_a_checkin_body_says_401_without_a_token(client, door):
+    body = raw_json({"event": "foro-puerta", "scan_id": str(uuid.uuid4())}, code='"a\\u0000"')
+    response = client.post("/api/v1/checkins", data=body, content_type="application/json")
+    assert_bad_request(response, 401, "unauthorized")
+
+
+def test_nul_on_an_organizer_page_sends_visitors_to_log_in(client, door):
+    response = client.get("/gestion/eventos?q=%00")
+    assert response.status_code == 302 and "/entrar" in response.headers["Location"]
+    assert client.get("/eventos?q=%00").status_code == 400  # public pages: the input is judged
