@@ -1,4 +1,15 @@
-"""Default settings; every one can be overridden by a ``FOROS_*`` environment variable."""
+"""Default settings; every one can be overridden by a ``FOROS_*`` environment variable.
+
+Time zone and locale are not settings: Foros serves the Estado de México, and America/Mexico_City and es_MX
+are fixed in one place each (``foros.core.time.LOCAL_TZ``, ``foros.core.formatting.LOCALE``), also relied on
+by the ``.ics`` files and the door's scripts.
+"""
+
+from pathlib import Path
+
+from flask import Config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: The placeholder secret used outside production; refused when ``FOROS_ENV=production``.
 DEV_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 (refused in production)
@@ -55,6 +66,10 @@ class DefaultConfig:
     #: A duplicate sign-up re-sends the ticket link at most once per registration per this many seconds.
     REGISTRATION_LINK_RESEND_SECONDS = 600
     WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail right after commit
+    #: Storage of the background queue (foros.worker): "" → a SQLite file in the instance folder;
+    #: "redis://host:6379/0" → Redis; "memory://" → in-process (tests). Read once per process, when the
+    #: worker module is imported (before any app exists), from the same defaults and environment as the app.
+    HUEY_URL = ""
 
     # Outgoing mail (SMTP). Without MAIL_SERVER, messages stay in the outbox, readable by organizers.
     MAIL_SERVER = ""
@@ -70,9 +85,6 @@ class DefaultConfig:
     #: Key for ticket signatures; defaults to one derived from SECRET_KEY.
     TICKET_SIGNING_KEY = ""
 
-    TIMEZONE = "America/Mexico_City"
-    LOCALE = "es_MX"
-
     PROXY_FIX = False  # FOROS_PROXY_FIX=true behind one reverse proxy that sets X-Forwarded-*
 
     # OpenAPI (flask-smorest)
@@ -84,5 +96,14 @@ class DefaultConfig:
 
 
 def is_production(config) -> bool:
-    """Tell whether the app runs with production checks (``FOROS_ENV=production``)."""
+    """Tell whether the app runs with production checks (``FOROS_ENV=production``); the only such test."""
     return str(config.get("ENV", "")).lower() == "production"
+
+
+def environment_settings() -> Config:
+    """The settings without an app: the defaults overridden by ``FOROS_*`` variables, exactly as
+    ``create_app`` reads them (for code that runs before any app exists, such as the worker's queue)."""
+    config = Config(str(ROOT))
+    config.from_object(DefaultConfig)
+    config.from_prefixed_env("FOROS")
+    return config

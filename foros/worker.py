@@ -1,8 +1,8 @@
 """The one background-work mechanism: Huey. Embedded on SQLite by default, Redis at scale.
 
 Run the worker with ``.venv/bin/huey_consumer foros.worker.huey`` (``make run`` starts one beside the
-web server). ``FOROS_HUEY_URL`` chooses the storage: unset → a SQLite file in the instance folder;
-``redis://host:6379/0`` → Redis; ``memory://`` → in-process (tests).
+web server). The ``HUEY_URL`` setting (``FOROS_HUEY_URL``; see ``foros.config``) chooses the storage: empty →
+a SQLite file in the instance folder; ``redis://host:6379/0`` → Redis; ``memory://`` → in-process (tests).
 
 Tasks only *deliver* what the database already holds (e-mail in the outbox): if the queue loses a
 message or is down, the periodic sweep still finds the work in the database.
@@ -14,16 +14,17 @@ import os
 import threading
 import time
 from functools import lru_cache
-from pathlib import Path
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
+from foros.config import ROOT, environment_settings
+
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def _make_huey():
-    url = os.environ.get("FOROS_HUEY_URL", "")
+def make_huey(url: str):
+    """The Huey instance for the ``HUEY_URL`` setting."""
+    url = url or ""
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey("foros", url=url)
     if url == "memory://":
@@ -35,7 +36,8 @@ def _make_huey():
     return SqliteHuey("foros", filename=path, fsync=False)
 
 
-huey = _make_huey()
+# Built at import: ``huey_consumer foros.worker.huey`` and the task decorators below need it before any app.
+huey = make_huey(environment_settings()["HUEY_URL"])
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ from urllib.parse import quote
 from sqlalchemy import event, or_
 from sqlalchemy.exc import DBAPIError
 
+from foros.config import is_production
+
 log = logging.getLogger(__name__)
 
 #: Whether the transaction about to begin will write (SQLite then takes the write lock at BEGIN).
@@ -223,7 +225,7 @@ def install_connection_pragmas(app):
 
     interval = app.config.get("SQLITE_CHECKPOINT_INTERVAL")
     if interval is None:  # default: on in production, off in development and tests
-        interval = 0.25 if str(app.config.get("ENV", "")).lower() == "production" else 0
+        interval = 0.25 if is_production(app.config) else 0
     path = _file_path(engine)
     checkpointer = BackgroundCheckpointer(path, float(interval)) if path and float(interval) > 0 else None
     if checkpointer is not None:
