@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "registration.import": "Importó invitados",
     "registration.settings": "Cambió ajustes de registro",
     "checkin_list.create": "Creó lista de acceso",
+    "checkin.admit": "Admitió a mano en la puerta",
     "checkin.undo": "Deshizo un acceso",
 }
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from foros.accounts.auth import organizer_required
 from foros.accounts.models import User
+from foros.audit.catalogue import describe_details
 from foros.audit.forms import AuditFilterForm
 from foros.audit.services import ACTION_LABELS, query_entries
 from foros.extensions import db
@@ -33,4 +34,4 @@ def manage_list():
     pagination = db.paginate(query_entries(**filters), page=page, per_page=PAGE_SIZE, error_out=False)
     status = 200 if valid else 422
     return render_template("audit/manage/list.html", form=form, pagination=pagination,
-                           labels=ACTION_LABELS), status
+                           labels=ACTION_LABELS, describe=describe_details), status

@@ -469,9 +469,15 @@ def _answer(result: ScanResult, attendee: dict | None = None, **extra) -> dict:
 
 # --- door helpers -------------------------------------------------------------------------------------
 
-def admit_registration(door: Door, registration: Registration, *, device: str = "manual") -> dict:
-    """Admit someone found by manual search (same rules and guarantees as a scan)."""
-    return check_in(door, make_code(registration.ticket_id), device=device)
+def admit_registration(door: Door, registration: Registration, *, device: str = "manual", actor=None) -> dict:
+    """Admit someone found by manual search (same rules and guarantees as a scan); an admission by hand is
+    audited (``actor``), since no ticket was shown."""
+    answer = check_in(door, make_code(registration.ticket_id), device=device)
+    if actor is not None and answer["result"] == ScanResult.ACCEPTED.value:
+        checkin_list = db.session.get(CheckinList, door.list_id)
+        record_action(actor, "checkin.admit", registration, object_type="registration",
+                      label=f"{registration.name} — {checkin_list.name}", details={"device": device})
+    return answer
 
 
 def undo_checkin(checkin: Checkin, *, actor) -> None:

@@ -213,7 +213,7 @@ def admit(slug, list_slug):
     """Admit someone found by search (same rules and exactly-once guarantee as a scan)."""
     event, door, checkin_list = _open(slug, list_slug)
     registration = get_event_registration(event, request.form.get("registro", ""), identifiable_only=True)
-    answer = services.admit_registration(door, registration, device=_device("manual"))
+    answer = services.admit_registration(door, registration, device=_device("manual"), actor=current_user)
     db.session.commit()
     _flash_answer(answer)
     return redirect(_back(event, checkin_list))

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
+from foros.audit.catalogue import message_kind_label
 from foros.core.errors import DomainError
 from foros.extensions import db
 from foros.mail import delivery
@@ -31,7 +32,7 @@ def manage_list():
                              error_out=False)
     return render_template("mail/manage/list.html", pagination=pagination, status=status, text=text,
                            statuses=list(MessageStatus), counts=delivery.status_counts(),
-                           configured=bool(current_app.config.get("MAIL_SERVER")))
+                           kind_label=message_kind_label, configured=bool(current_app.config.get("MAIL_SERVER")))
 
 
 @bp.get("/gestion/correos/<int:message_id>")
@@ -40,7 +41,7 @@ def manage_show(message_id):
     """One message as it was queued: headers, the text body, and what will be attached."""
     message = delivery.get_message(message_id)
     return render_template("mail/manage/show.html", message=message, statuses=MessageStatus,
-                           attaches_ticket=delivery.attaches_ticket(message),
+                           kind_label=message_kind_label, attaches_ticket=delivery.attaches_ticket(message),
                            configured=bool(current_app.config.get("MAIL_SERVER")))
 
 

@@ -435,8 +435,21 @@ def promote_waitlist(event: Event, modality: str, *, notify: bool = True) -> lis
     return promoted
 
 
-def cancel_registration(registration: Registration, *, actor=None, notify: bool = True) -> list[Registration]:
-    """Cancel; a confirmed seat goes to the next person waiting, who is told. Returns who was promoted."""
+def _record(actor, action: str, registration: Registration, details: dict) -> None:
+    """Audit a change to a registration, by an account or (``actor`` None) by the attendee from their link."""
+    if actor is None:
+        details = {"by": "attendee", **details}
+    entry = record_action(actor, action, registration, label=f"{registration.name} — {registration.event.title}",
+                          details=details)
+    if actor is None:
+        entry.actor_name = f"{registration.name} (persona registrada)"[:200]
+
+
+def cancel_registration(registration: Registration, *, actor=None, notify: bool = True,
+                        by_attendee: bool = False) -> list[Registration]:
+    """Cancel; a confirmed seat goes to the next person waiting, who is told. Returns who was promoted.
+
+    The audit log records who did it: ``actor`` (an account), or the attendee (``by_attendee``, their link)."""
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError("already_cancelled", "Este registro ya estaba cancelado.", status=409)
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -447,17 +460,17 @@ def cancel_registration(registration: Registration, *, actor=None, notify: bool 
     if was_confirmed:
         release_seat(registration.event, registration.modality)
         promoted = promote_waitlist(registration.event, registration.modality, notify=notify)
-    if actor is not None:
-        record_action(actor, "registration.cancel", registration,
-                      label=f"{registration.name} — {registration.event.title}",
-                      details={"promoted": [p.id for p in promoted]})
+    if actor is not None or by_attendee:
+        _record(actor, "registration.cancel", registration, {"promoted": [p.id for p in promoted]})
     if notify:
         _queue("registration.cancelled", registration, "registration_cancelled")
     return promoted
 
 
-def update_registration(registration: Registration, data: RegistrationInput, *, actor=None) -> Registration:
-    """Correct a registration's data (the attendee from their link, or an organizer)."""
+def update_registration(registration: Registration, data: RegistrationInput, *, actor=None,
+                        by_attendee: bool = False) -> Registration:
+    """Correct a registration's data (the attendee from their link, or an organizer); the audit log records
+    which fields changed (their names, not the personal data)."""
     if registration.status == RegistrationStatus.CANCELLED:
         raise DomainError("registration_cancelled", "Este registro está cancelado.", status=409)
     if registration.anonymized_at is not None:
@@ -471,6 +484,9 @@ def update_registration(registration: Registration, data: RegistrationInput, *, 
             raise DomainError("duplicate", "Ya hay un registro con ese correo para este evento.",
                               fields={"email": ["Ya hay un registro con ese correo para este evento."]},
                               status=409)
+    changed = [name for name, value in values.items() if name != "days" and getattr(registration, name) != value]
+    if sorted(d.id for d in values["days"]) != sorted(d.id for d in registration.days):
+        changed.append("days")
     if values["modality"] != registration.modality:
         _change_modality(registration, values["modality"])
     for name, value in values.items():
@@ -479,9 +495,8 @@ def update_registration(registration: Registration, data: RegistrationInput, *, 
     registration.email_normalized = new_email
     registration.days = values["days"]
     db.session.flush()
-    if actor is not None:
-        record_action(actor, "registration.update", registration,
-                      label=f"{registration.name} — {event.title}")
+    if actor is not None or by_attendee:
+        _record(actor, "registration.update", registration, {"fields": changed})
     return registration
 
 

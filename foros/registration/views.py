@@ -108,7 +108,7 @@ def ticket_edit(token):
         form = RegistrationForm(data=RegistrationForm.data_for(registration)).for_event(event, with_consent=False)
     if form.validate_on_submit():
         try:
-            services.update_registration(registration, form.to_input())
+            services.update_registration(registration, form.to_input(), by_attendee=True)
         except DomainError as exc:
             db.session.rollback()
             form.show_error(exc)
@@ -128,7 +128,7 @@ def ticket_cancel(token):
     registration = services.get_by_token(token)
     if request.method == "POST":
         try:
-            services.cancel_registration(registration)
+            services.cancel_registration(registration, by_attendee=True)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
