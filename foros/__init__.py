@@ -54,8 +54,9 @@ def create_app(test_config=None):
     auth.init_login(app)
 
     from foros.core import api as core_api
-    from foros.core import errors, formatting, routing, security
+    from foros.core import errors, formatting, identity, routing, security
 
+    identity.init_app(app, str(ROOT))
     routing.init_app(app)
     formatting.init_app(app)
     security.init_app(app)

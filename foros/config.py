@@ -85,6 +85,12 @@ class DefaultConfig:
     #: Key for ticket signatures; defaults to one derived from SECRET_KEY.
     TICKET_SIGNING_KEY = ""
 
+    #: The institute that runs the forums: shown on public pages, the ticket PDF and e-mail.
+    ORGANIZATION_NAME = "Instituto de Transparencia del Estado de México"
+    #: Path of its logo (SVG, PNG or JPEG; relative paths from the project folder); empty: the neutral
+    #: placeholder static/img/organizacion.svg. For an SVG, a PNG of the same name beside it goes in the PDF.
+    ORGANIZATION_LOGO = ""
+
     PROXY_FIX = False  # FOROS_PROXY_FIX=true behind one reverse proxy that sets X-Forwarded-*
 
     # OpenAPI (flask-smorest)

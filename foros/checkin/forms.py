@@ -1,6 +1,6 @@
 """Door forms: the walk-in registration typed by staff, and the organizer's new check-in list."""
 
-from wtforms import DateTimeLocalField, EmailField, StringField
+from wtforms import BooleanField, DateTimeLocalField, EmailField, StringField
 from wtforms.validators import Length, Optional
 
 from foros.accounts.forms import MultiCheckboxField
@@ -28,6 +28,7 @@ class WalkInForm(BaseForm):
     email = EmailField("Correo electrónico (opcional)", filters=[strip_filter], validators=[Length(max=254)],
                        description="Si lo escribe, le enviamos su boleto.", render_kw={"autocomplete": "off"})
     modality = ChoiceField("Modalidad", choices=[], validate_choice=False)
+    privacy_consent = BooleanField("La persona conoce el aviso de privacidad y acepta que se registren sus datos")
 
     def for_event(self, event):
         """Fill the sectors and modalities from the event (walk-ins are at the venue: in person first)."""
@@ -49,6 +50,7 @@ class WalkInForm(BaseForm):
             organization=self.organization.data or "",
             municipality_key=municipality_key_from_text(self.municipality.data),
             modality=(modality.data or "") if modality is not None else "", days=list(days),
+            privacy_consent=bool(self.privacy_consent.data),
         )
 
 

@@ -261,7 +261,7 @@ def walk_in(slug, list_slug):
         try:
             result = register_attendee(
                 event, form.to_input(_walk_in_days(event, checkin_list)), source=RegistrationSource.WALKIN,
-                actor=current_user, require_consent=False, require_email=False, notify=bool(email))
+                actor=current_user, require_email=False, notify=bool(email))
         except DomainError as exc:
             db.session.rollback()
             form.show_error(exc)

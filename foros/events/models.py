@@ -1,6 +1,7 @@
 """Event models: an event, its days, and the vocabularies (kind, modality, status)."""
 
 import enum
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -93,13 +94,52 @@ class EventStatus(enum.StrEnum):
         }[self.value]
 
 
+STATE_NAME = "Estado de México"
+#: Ways people write the state in an address (folded: no accents, dots or case), so it is not added twice.
+_STATE_SPELLINGS = {"estado de mexico", "edo de mexico", "edo de mex", "edo mex", "edomex", "estado de mex",
+                    "mex", "mexico"}
+
+
+def _fold_place(text: str) -> str:
+    """A piece of an address for comparison: no accents, dots, case, postal code or «C.P.»."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = [w for w in text.replace(".", " ").split() if not w.isdigit() and w not in ("cp", "c", "p")]
+    return " ".join(words)
+
+
+def compose_address(venue: str, address: str, municipality_name: str) -> str:
+    """The one way to write where an event is: «venue, address, municipality, Estado de México».
+
+    The municipality and the state are added only when the address does not already name them (organizers
+    often type «Centro, Texcoco, Estado de México»), so nothing is printed twice.
+    """
+    parts = [" ".join(p.split()) for p in (venue or "", address or "") if p and p.strip()]
+    written = {_fold_place(piece) for piece in ", ".join(parts).split(",")}
+    if municipality_name and _fold_place(municipality_name) not in written:
+        parts.append(municipality_name)
+    if parts and not written & _STATE_SPELLINGS:
+        parts.append(STATE_NAME)
+    return ", ".join(parts)
+
+
 class EventRules:
     """What an event *is* at a moment — dates, visibility, registration window, sector labels — from its fields.
 
     Shared by the ``Event`` model and ``foros.events.services.EventSnapshot`` (the sign-up hot path reads an
     event without the ORM), so that the rules are written once. Needs ``status``, ``days`` (ordered by
-    start), ``sector_options``, ``registration_opens_at`` and ``registration_closes_at``.
+    start), ``sector_options``, ``registration_opens_at``, ``registration_closes_at``, ``venue``, ``address``
+    and ``municipality_key``.
     """
+
+    @property
+    def municipality(self):
+        return get_municipality(self.municipality_key)
+
+    @property
+    def full_address(self) -> str:
+        """Venue, address, municipality and state, each once (ticket page, PDF, calendar file, e-mail)."""
+        municipality = self.municipality
+        return compose_address(self.venue, self.address, municipality.name if municipality else "")
 
     @property
     def starts_at(self):
@@ -186,10 +226,6 @@ class Event(EventRules, db.Model):
     staff = relationship("User", secondary=staff_assignments, back_populates="events")
 
     @property
-    def municipality(self):
-        return get_municipality(self.municipality_key)
-
-    @property
     def institution_list(self) -> list[str]:
         return [line.strip() for line in self.institutions.splitlines() if line.strip()]
 
@@ -200,6 +236,16 @@ class Event(EventRules, db.Model):
     def confirmed_for(self, modality: str) -> int:
         """Confirmed registrations for ``presencial`` or ``virtual``."""
         return self.confirmed_in_person if modality == Modality.PRESENCIAL else self.confirmed_virtual
+
+    def places_left(self) -> list[tuple[Modality, int | None]]:
+        """(modality, places left) for each way to attend; None means no limit, 0 means new people wait.
+
+        Empty when no modality has a capacity (nothing to announce)."""
+        modes = self.modality.attendance_modes
+        if all(self.capacity_for(m) is None for m in modes):
+            return []
+        return [(m, None if self.capacity_for(m) is None else max(self.capacity_for(m) - self.confirmed_for(m), 0))
+                for m in modes]
 
     def __repr__(self):
         return f"<Event {self.id} {self.slug} {self.status}>"

@@ -287,6 +287,7 @@ class EventSnapshot(EventRules):
     title: str
     venue: str
     address: str
+    municipality_key: str
     status: EventStatus
     modality: Modality
     sector_options: list
@@ -295,8 +296,8 @@ class EventSnapshot(EventRules):
     days: tuple[DaySnapshot, ...]
 
 
-_SNAPSHOT_FIELDS = ("id", "slug", "title", "venue", "address", "status", "modality", "sector_options",
-                    "registration_opens_at", "registration_closes_at")
+_SNAPSHOT_FIELDS = ("id", "slug", "title", "venue", "address", "municipality_key", "status", "modality",
+                    "sector_options", "registration_opens_at", "registration_closes_at")
 
 
 @cache

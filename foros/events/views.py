@@ -1,10 +1,11 @@
 """Event pages: the public home and event page, and the organizer's event management."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required, public
 from foros.core.errors import DomainError
+from foros.core.identity import current_identity
 from foros.events import services
 from foros.events.forms import EventForm, event_form_data
 from foros.events.models import EventStatus
@@ -19,6 +20,14 @@ def home():
     """Home: upcoming events first, then past ones."""
     upcoming, past = services.public_events()
     return render_template("events/home.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/logo")
+@public
+def organization_logo():
+    """The institute's logo (FOROS_ORGANIZATION_LOGO, or the neutral placeholder)."""
+    identity = current_identity()
+    return send_file(identity.logo, mimetype=identity.logo_mimetype, max_age=86400)
 
 
 @bp.get("/eventos/<slug>")

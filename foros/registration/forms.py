@@ -58,7 +58,9 @@ class RegistrationForm(BaseForm):
                                description="Escriba para buscar; si vive fuera del Estado de México elija "
                                            "«Otra entidad».",
                                render_kw={"list": "municipios", "autocomplete": "off"})
-    gender = ChoiceField("Sexo o género (opcional)", choices=[("", "Prefiero no responder / sin respuesta")]
+    # The empty choice is "not chosen yet", not an answer: "Prefiero no decir" (stored prefiero_no_decir) is
+    # the one way to decline, so the list does not offer it twice.
+    gender = ChoiceField("Sexo o género (opcional)", choices=[("", "Elija una opción…")]
                          + GENDER_OPTIONS, validate_choice=False,
                          description="Solo para estadísticas desagregadas.")
     modality = ChoiceField("Modalidad", choices=[], validate_choice=False)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
-from foros.events.models import Event
+from foros.events.models import Event, Modality
 from foros.extensions import db
 from foros.registration.models import Registration, RegistrationStatus
 from foros.registration.services import GENDER_OPTIONS, LIMITS, OTHER_STATE, RegistrationInput, validate_input
@@ -46,25 +46,35 @@ class Column:
     header: str
     #: How it is called in messages.
     label: str
+    #: Whether the header must be in the file (an optional column may be missing or left empty).
     required: bool = False
     aliases: tuple[str, ...] = ()
+    #: What to write, for the upload page; ``{sectors}``, ``{modes}``, ``{default_mode}`` and ``{max_name}``
+    #: are filled from the event.
+    help: str = ""
 
 
 COLUMNS = (
-    Column("name", "nombre", "Nombre", True, ("nombre completo", "nombres", "name")),
-    Column("email", "correo", "Correo", True, ("correo electronico", "email", "e-mail", "mail")),
-    Column("phone", "telefono", "Teléfono", False, ("tel", "celular", "movil", "phone")),
-    Column("sector", "sector", "Sector", True, ()),
+    Column("name", "nombre", "Nombre", True, ("nombre completo", "nombres", "name"),
+           "Nombre completo (máximo {max_name} caracteres)."),
+    Column("email", "correo", "Correo", True, ("correo electronico", "email", "e-mail", "mail"),
+           "Correo electrónico; si ya está registrado en el evento, la fila se omite."),
+    Column("phone", "telefono", "Teléfono", False, ("tel", "celular", "movil", "phone"), "Teléfono."),
+    Column("sector", "sector", "Sector", True, (), "Nombre o clave de un sector del evento: {sectors}."),
     Column("organization", "organizacion", "Organización", False,
-           ("institucion", "institucion u organizacion", "dependencia", "organismo")),
-    Column("position", "cargo", "Cargo", False, ("puesto",)),
+           ("institucion", "institucion u organizacion", "dependencia", "organismo"),
+           "Institución u organización."),
+    Column("position", "cargo", "Cargo", False, ("puesto",), "Cargo."),
     Column("municipality", "municipio", "Municipio", True,
-           ("municipio de residencia", "clave municipio", "clave inegi")),
-    Column("gender", "sexo", "Sexo", False, ("genero", "sexo o genero", "sexo/genero")),
-    Column("modality", "modalidad", "Modalidad", False, ()),
-    Column("days", "dias", "Días", False, ("dia", "fechas", "fecha")),
+           ("municipio de residencia", "clave municipio", "clave inegi"),
+           "Nombre o clave INEGI de un municipio del Estado de México, u «otra»."),
+    Column("gender", "sexo", "Sexo", False, ("genero", "sexo o genero", "sexo/genero"),
+           "mujer, hombre, no binario, otro o prefiero no decir (puede quedar vacío)."),
+    Column("modality", "modalidad", "Modalidad", False, (), "{modes}; vacía: {default_mode}."),
+    Column("days", "dias", "Días", False, ("dia", "fechas", "fecha"),
+           "Fechas AAAA-MM-DD separadas por punto y coma; vacío: todos los días del evento."),
     Column("accessibility", "accesibilidad", "Accesibilidad", False,
-           ("necesidades de accesibilidad",)),
+           ("necesidades de accesibilidad",), "Necesidades de accesibilidad."),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 _BY_NAME = {c.name: c for c in COLUMNS}
@@ -366,7 +376,8 @@ def check_row(event: Event, row: ParsedRow) -> tuple[RegistrationInput | None, l
         name=values["name"], email=values["email"], phone=values["phone"], sector=sector or values["sector"],
         organization=values["organization"], position=values["position"],
         municipality_key=municipality or values["municipality"][:5], gender=gender or "",
-        modality=_modality(values["modality"]), days=days, accessibility=values["accessibility"],
+        modality=_modality(values["modality"]) or default_modality(event).value, days=days,
+        accessibility=values["accessibility"],
     )
     try:
         validate_input(event, data, require_consent=False)
@@ -476,20 +487,16 @@ def template_rows(event: Event) -> list[dict]:
 
 
 def column_help(event: Event) -> list[tuple[str, bool, str]]:
-    """(header, required, what to write) for the instructions on the upload page."""
-    sectors = ", ".join(s["label"] for s in event.sector_options or [])
-    modes = " o ".join(m.value for m in event.modality.attendance_modes)
-    return [
-        ("nombre", True, f"Nombre completo (máximo {LIMITS['name']} caracteres)."),
-        ("correo", True, "Correo electrónico; si ya está registrado en el evento, la fila se omite."),
-        ("telefono", False, "Teléfono."),
-        ("sector", True, f"Nombre o clave de un sector del evento: {sectors}."),
-        ("organizacion", False, "Institución u organización."),
-        ("cargo", False, "Cargo."),
-        ("municipio", True, "Nombre o clave INEGI de un municipio del Estado de México, u «otra»."),
-        ("sexo", False, "mujer, hombre, no binario, otro o prefiero no decir (puede quedar vacío)."),
-        ("modalidad", False, f"{modes}" + (" (obligatoria)." if len(modes.split(" o ")) > 1 else ".")),
-        ("dias", False, "Fechas AAAA-MM-DD separadas por punto y coma; vacío: todos los días del evento."),
-        ("accesibilidad", False, "Necesidades de accesibilidad."),
-    ]
+    """(header, required, what to write) for the instructions on the upload page, from ``COLUMNS``."""
+    modes = event.modality.attendance_modes
+    context = {"sectors": ", ".join(s["label"] for s in event.sector_options or []),
+               "modes": " o ".join(m.value for m in modes), "default_mode": default_modality(event).value,
+               "max_name": LIMITS["name"]}
+    return [(c.header, c.required, c.help.format(**context)) for c in COLUMNS]
+
+
+def default_modality(event: Event) -> Modality:
+    """The modality of a row that leaves it empty: in person when the event offers it (invited guests)."""
+    modes = event.modality.attendance_modes
+    return Modality.PRESENCIAL if Modality.PRESENCIAL in modes else modes[0]
 

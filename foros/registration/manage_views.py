@@ -254,7 +254,7 @@ def _render_upload(event, form, status=200):
 
 def _render_preview(event, preview, filename, send_tickets, status=None):
     confirm = None
-    if preview.ok:
+    if preview.ok and preview.count("new"):  # nothing new: nothing to confirm (no «Importar 0 personas»)
         token = _serializer().dumps({"event": event.id, "user": current_user.id, "file": filename,
                                      "rows": imports.rows_payload(preview.rows)})
         if len(token) > IMPORT_TOKEN_MAX_CHARS:
@@ -263,7 +263,7 @@ def _render_preview(event, preview, filename, send_tickets, status=None):
         else:
             confirm = ImportConfirmForm(formdata=None, data={"payload": token, "send_tickets": send_tickets})
     upload = ImportUploadForm(formdata=None, data={"send_tickets": send_tickets})
-    status = status or (200 if confirm else 422)
+    status = status or (200 if confirm or preview.ok else 422)
     return render_template("registration/manage/import_preview.html", event=event, preview=preview,
                            filename=filename, confirm=confirm, upload=upload), status
 

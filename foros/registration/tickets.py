@@ -11,6 +11,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from foros.core import pdf
 from foros.core.formatting import fmt_date, fmt_time
+from foros.core.identity import current_identity
 from foros.core.qr import qr_image
 from foros.core.qr import qr_png as _qr_png
 from foros.core.time import LOCAL_TZ, to_local
@@ -23,58 +24,75 @@ def qr_png(code: str) -> bytes:
     return _qr_png(code)
 
 
-def _place(event) -> str:
-    municipality = event.municipality.name if event.municipality else ""
-    parts = [event.venue, event.address, f"{municipality}, Estado de México" if municipality else ""]
-    return ", ".join(p for p in parts if p)
-
-
 def ticket_pdf(registration) -> bytes:
-    """A4 ticket: event, venue, dates, name, status and a large QR (about 7 cm, prints and scans well)."""
-    from foros.registration.services import ticket_code
+    """A4 ticket: institute, event, venue, dates, name, status and — only when confirmed — a large QR (about
+    7 cm, prints and scans well). A waitlisted registration gets a receipt that says so, without a QR."""
+    from foros.registration.services import ticket_code, waitlist_position
 
     event = registration.event
     s = pdf.styles()
+    identity = current_identity()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"Boleto — {event.title}", author="Foros",
+                            bottomMargin=16 * mm, title=f"Boleto — {event.title}", author=identity.name or "Foros",
                             subject="Boleto de registro")
-    code = ticket_code(registration)
-    qr = io.BytesIO()
-    qr_image(code, box_size=12).save(qr, format="PNG")
-    qr.seek(0)
-    status = registration.status.label
-    if registration.status == RegistrationStatus.WAITLISTED:
-        status += " (le avisaremos por correo si se libera un lugar)"
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
     days = "<br/>".join(
         escape(f"{fmt_date(d.day)}, de {fmt_time(d.starts_at)} a {fmt_time(d.ends_at)} h")
         for d in registration.days
     )
-    story = [
-        Paragraph("Boleto de acceso", s["small"]),
-        Paragraph(escape(event.title), s["title"]),
-        Paragraph(escape(registration.name), s["big"]),
-        Spacer(1, 4 * mm),
-        Table(
-            [[Image(qr, width=70 * mm, height=70 * mm),
-              [Paragraph("Fechas", s["heading"]), Paragraph(days, s["body"]),
-               Paragraph("Sede", s["heading"]), Paragraph(escape(_place(event)) or "—", s["body"]),
-               Paragraph("Modalidad", s["heading"]), Paragraph(Modality(registration.modality).label, s["body"]),
-               Paragraph("Estado", s["heading"]), Paragraph(escape(status), s["body"])]]],
-            colWidths=[76 * mm, None],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
-        ),
-        Spacer(1, 3 * mm),
-        Paragraph(f"Código: {escape(code)}", s["code"]),
-        Spacer(1, 3 * mm),
-        Paragraph("Presente este código QR en la entrada, impreso o en la pantalla de su teléfono. "
-                  "Es personal: cada código se admite una sola vez.", s["body"]),
+    facts = [Paragraph("Fechas", s["heading"]), Paragraph(days, s["body"]),
+             Paragraph("Sede", s["heading"]), Paragraph(escape(event.full_address) or "—", s["body"]),
+             Paragraph("Modalidad", s["heading"]), Paragraph(Modality(registration.modality).label, s["body"])]
+    story = [*_letterhead(identity, s),
+             Paragraph("Boleto de acceso" if confirmed else "Comprobante de registro", s["small"]),
+             Paragraph(escape(event.title), s["title"]),
+             Paragraph(escape(registration.name), s["big"]),
+             Spacer(1, 4 * mm)]
+    if confirmed:
+        code = ticket_code(registration)
+        qr = io.BytesIO()
+        qr_image(code, box_size=12).save(qr, format="PNG")
+        qr.seek(0)
+        facts += [Paragraph("Estado", s["heading"]), Paragraph(escape(registration.status.label), s["body"])]
+        story += [
+            Table([[Image(qr, width=70 * mm, height=70 * mm), facts]], colWidths=[76 * mm, None],
+                  style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])),
+            Spacer(1, 3 * mm),
+            Paragraph(f"Código: {escape(code)}", s["code"]),
+            Spacer(1, 3 * mm),
+            Paragraph("Presente este código QR en la entrada, impreso o en la pantalla de su teléfono. "
+                      "Es personal: cada código se admite una sola vez.", s["body"]),
+        ]
+    else:
+        position = waitlist_position(registration)
+        story += [
+            Paragraph(f"LISTA DE ESPERA · LUGAR {position}", s["title"]),
+            Paragraph("Todavía no tiene lugar confirmado: el cupo está lleno. Este comprobante no da acceso a la "
+                      "entrada y no lleva código QR. Si alguien cancela, confirmaremos su registro "
+                      "automáticamente y le enviaremos por correo su boleto con código QR.", s["body"]),
+            Spacer(1, 3 * mm),
+            *facts,
+        ]
+    story += [
         Spacer(1, 6 * mm),
-        Paragraph("El código no contiene datos personales. Puede consultar, corregir o cancelar su registro "
-                  "desde el enlace que recibió por correo.", s["small"]),
+        Paragraph(("El código no contiene datos personales. " if confirmed else "")
+                  + "Puede consultar, corregir o cancelar su registro desde el enlace que recibió por correo.",
+                  s["small"]),
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def _letterhead(identity, s) -> list:
+    """The institute's logo and name across the top of the page."""
+    name = Paragraph(escape(identity.name), s["heading"])
+    if identity.pdf_logo is None:
+        return [name, Spacer(1, 2 * mm)]
+    logo = Image(str(identity.pdf_logo), width=14 * mm, height=14 * mm, kind="proportional")
+    return [Table([[logo, name]], colWidths=[18 * mm, None],
+                  style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)])),
+            Spacer(1, 3 * mm)]
 
 
 def event_ics(registration) -> bytes:
@@ -89,12 +107,19 @@ def event_ics(registration) -> bytes:
     for day in registration.days:
         item = CalendarEvent()
         item.add("uid", f"foros-{event.slug}-{day.day.isoformat()}-{registration.ticket_id}@foros")
-        item.add("summary", event.title)
+        if registration.status == RegistrationStatus.WAITLISTED:
+            item.add("summary", f"{event.title} (lista de espera)")
+            item.add("status", "TENTATIVE")
+        else:
+            item.add("summary", event.title)
         item.add("dtstart", to_local(day.starts_at).astimezone(LOCAL_TZ))
         item.add("dtend", to_local(day.ends_at).astimezone(LOCAL_TZ))
         item.add("dtstamp", registration.created_at)
-        item.add("location", _place(event))
+        item.add("location", event.full_address)
         description = event.description[:500]
+        if registration.status == RegistrationStatus.WAITLISTED:
+            description = ("Está en lista de espera: todavía no tiene lugar confirmado. Le avisaremos por correo "
+                           f"si se libera uno.\n\n{description}")
         if registration.modality == Modality.VIRTUAL and event.online_url:
             description = f"Transmisión: {event.online_url}\n\n{description}"
         item.add("description", description)

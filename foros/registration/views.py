@@ -67,6 +67,8 @@ def ticket(token):
 def ticket_qr(token):
     """The QR image of the signed code."""
     registration = services.get_by_token(token)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return _ticket_unavailable(registration)  # no QR the door would refuse
     png = tickets.qr_png(services.ticket_code(registration))
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
@@ -74,8 +76,10 @@ def ticket_qr(token):
 @bp.get("/boleto/<token>/boleto.pdf")
 @public
 def ticket_pdf(token):
-    """The ticket as an A4 PDF."""
+    """The ticket as an A4 PDF (a waitlisted one says so and has no QR; a cancelled one has none)."""
     registration = services.get_by_token(token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return _ticket_unavailable(registration)
     return _attachment(tickets.ticket_pdf(registration), "application/pdf",
                        f"boleto-{registration.event.slug}.pdf")
 
@@ -83,14 +87,24 @@ def ticket_pdf(token):
 @bp.get("/boleto/<token>/evento.ics")
 @public
 def ticket_ics(token):
-    """The event as a calendar file."""
+    """The event as a calendar file (tentative while waitlisted; none once cancelled)."""
     registration = services.get_by_token(token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return _ticket_unavailable(registration)
     return _attachment(tickets.event_ics(registration), "text/calendar", f"{registration.event.slug}.ics")
+
+
+def _ticket_unavailable(registration):
+    """410 Gone with a page saying why there is no file to download, and a link back to the registration."""
+    return render_template("registration/ticket_unavailable.html", reg=registration,
+                           event=registration.event), 410
 
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
     """A file the browser downloads (slugs are [a-z0-9-], so the name needs no quoting)."""
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # Personal data (name, ticket): no shared cache and no copy kept on disk by the browser.
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                                      "Cache-Control": "private, no-store"})
 
 
 @bp.route("/boleto/<token>/editar", methods=["GET", "POST"])

@@ -448,7 +448,21 @@ def test_next_outside_the_door_is_ignored(staff_client, setup):
 
 # --- walk-ins ------------------------------------------------------------------------------------------------
 
-WALK_IN = {"name": "Pedro Páramo", "sector": "ciudadania", "organization": "Comala", "municipality": "Toluca"}
+WALK_IN = {"name": "Pedro Páramo", "sector": "ciudadania", "organization": "Comala", "municipality": "Toluca",
+           "privacy_consent": "y"}
+
+
+def test_walk_in_shows_the_privacy_notice_and_requires_consent(staff_client, setup):
+    """Issue 10 point 12: the door collects personal data only with the event's notice and consent."""
+    html = staff_client.get(f"{setup['door']}/registro").get_data(as_text=True)
+    assert "Aviso de privacidad" in html and "Ley de Protección de Datos Personales" in html
+    assert 'name="privacy_consent"' in html
+    before = count(Registration)
+    response = staff_client.post(f"{setup['door']}/registro", data={**WALK_IN, "privacy_consent": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "debe aceptar el aviso de privacidad" in page
+    assert 'value="Pedro Páramo"' in page  # what was typed is kept
+    assert count(Registration) == before
 
 
 def test_walk_in_without_email_is_registered_and_admitted_at_once(staff_client, setup):
@@ -460,7 +474,8 @@ def test_walk_in_without_email_is_registered_and_admitted_at_once(staff_client, 
     assert "Registro en puerta listo: Pedro Páramo ya puede entrar (acceso registrado)." in html
     reg = db.session.scalar(select(Registration).where(Registration.name == "Pedro Páramo"))
     assert reg.source == RegistrationSource.WALKIN and reg.status == RegistrationStatus.CONFIRMED
-    assert reg.email is None and reg.email_normalized is None and reg.privacy_consent_at is None
+    assert reg.email is None and reg.email_normalized is None
+    assert reg.privacy_consent_at is not None  # recorded like a public registration's consent
     assert [d.day for d in reg.days] == [local_today()]
     assert count(Checkin, Checkin.registration_id == reg.id, Checkin.result == "accepted") == 1
     assert count(OutboxMessage) == 1  # only Lucía's confirmation from the setup

@@ -271,11 +271,12 @@ def test_reimport_skips_known_emails_case_insensitively(organizer_client):
     assert count() == 2
     messages = count(OutboxMessage)
     again = upload(organizer_client, event, content.replace(b"invitada2@", b"INVITADA2@")).get_data(as_text=True)
-    assert again.count("Ya registrado: se omite") == 2 and "0 personas nuevas" in again
-    response = confirm(organizer_client, event, again)
+    # Issue 10 point 9: nothing new to import is said plainly, and there is nothing to confirm.
+    assert again.count("Ya registrado: se omite") == 2
+    assert "No hay nada nuevo que importar:" in again
+    assert "las 2 personas del archivo ya estaban registradas" in again
+    assert "Importar 0" not in again and "/importar/confirmar" not in again
     assert count() == 2 and count(OutboxMessage) == messages
-    assert "0 personas registradas; 2 ya estaban registradas y se omitieron" in organizer_client.get(
-        response.headers["Location"]).get_data(as_text=True)
 
 
 def test_xlsx_import_without_ticket_emails(organizer_client):
@@ -423,3 +424,18 @@ def test_row_numbers_are_those_the_spreadsheet_shows():
     workbook.save(out)
     rows, _ignored = imports.parse_rows(imports.read_table("lista.xlsx", out.getvalue()))
     assert [(r.line, r.values["name"]) for r in rows] == [(5, "Ana López")]
+
+
+def test_modality_column_is_described_as_optional_and_is(organizer_client):
+    """Issue 10 point 9: the upload page's help comes from COLUMNS and matches what the import accepts."""
+    event = make_event(modality=Modality.HIBRIDA, capacity_in_person=50, capacity_virtual=50)
+    page = organizer_client.get(url(event)).get_data(as_text=True)
+    row = re.search(r"<tr><td><code>modalidad</code></td><td>(\w+)</td><td>([^<]*)</td></tr>", page)
+    assert row and row.group(1) == "No" and "obligatoria" not in row.group(2)
+    assert row.group(2) == "presencial o virtual; vacía: presencial."
+    help_rows = [(header, required) for header, required, _text in imports.column_help(event)]
+    assert help_rows == [(c.header, c.required) for c in imports.COLUMNS]
+    preview = upload(organizer_client, event, csv_bytes([guest(1, modalidad="")])).get_data(as_text=True)
+    assert "1 persona nueva" in preview and "Con errores" not in preview
+    confirm(organizer_client, event, preview)
+    assert db.session.scalars(select(Registration)).one().modality == "presencial"
