@@ -7,12 +7,13 @@ import sqlite3
 import threading
 import time
 from collections import namedtuple
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from urllib.parse import quote
 
-from sqlalchemy import event, or_
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, or_, text
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from foros.config import is_production
 
@@ -88,6 +89,75 @@ def is_sqlite(uri: str) -> bool:
     return uri.startswith("sqlite")
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or written right now — an outage, not a bug: requests answer 503."""
+
+
+#: SQLite primary result codes that mean "the database cannot be used now", not "the statement was wrong":
+#: PERM, BUSY (still locked after the busy timeout), READONLY, IOERR, FULL, CANTOPEN, NOTADB.
+_SQLITE_UNAVAILABLE = frozenset({3, 5, 8, 10, 13, 14, 26})
+#: Those after which the connection itself must be replaced: it may have been opened read-only while the
+#: file was not writable (SQLite then stays read-only for the connection's life), or hold a stale file.
+_SQLITE_REOPEN = frozenset({8, 10, 14, 26})
+#: PostgreSQL SQLSTATE classes of an outage: connection exception, insufficient resources (disk full),
+#: operator intervention (shutdown, cannot connect now, statement cancelled), system error (I/O).
+_PG_UNAVAILABLE_CLASSES = frozenset({"08", "53", "57", "58"})
+_PG_READ_ONLY_TRANSACTION = "25006"  # a standby, or default_transaction_read_only
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None) if isinstance(error, sqlite3.Error) else None
+    return None if code is None else code & 0xFF
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is down, unreachable, read-only or busy (not that a query was wrong)."""
+    if isinstance(exc, (DatabaseUnavailable, DisconnectionError, PoolTimeoutError)):
+        return True
+    driver_error = exc
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        driver_error = exc.orig
+    if isinstance(driver_error, sqlite3.Error):
+        return _sqlite_code(driver_error) in _SQLITE_UNAVAILABLE
+    sqlstate = getattr(driver_error, "sqlstate", None)  # psycopg
+    if sqlstate:
+        return sqlstate[:2] in _PG_UNAVAILABLE_CLASSES or sqlstate == _PG_READ_ONLY_TRANSACTION
+    # psycopg's client-side failures (connection refused, server closed the connection) carry no SQLSTATE.
+    return isinstance(exc, OperationalError)
+
+
+def _must_reopen(dialect, error, dbapi_connection, cursor) -> bool:
+    """Whether the connection that raised ``error`` is unusable (SQLAlchemy's disconnect test, plus SQLite's)."""
+    return dialect.is_disconnect(error, dbapi_connection, cursor) or _sqlite_code(error) in _SQLITE_REOPEN
+
+
+def database_write_problem(session) -> str | None:
+    """Why the database cannot be written now (Spanish), or None; raises if it cannot be reached.
+
+    One cheap round trip, since monitoring and the benches call it often. PostgreSQL: ``SHOW
+    transaction_read_only`` both reaches the server and tells a standby (or a read-only default) from a
+    primary. SQLite: ``SELECT 1``, then whether this process may write the database file, its WAL, the writer
+    queue's lock file and their folder (``access(2)``, which also sees ``chattr +i`` and read-only mounts).
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        if session.execute(text("SHOW transaction_read_only")).scalar() == "on":
+            return "La base de datos solo admite lecturas."
+        return None
+    session.execute(text("SELECT 1"))
+    database = _file_path(bind)
+    if database is None:
+        return None
+    if not os.access(database, os.W_OK) or not os.access(os.path.dirname(database) or ".", os.W_OK):
+        return "No se puede escribir en el archivo de la base de datos."
+    for path in (database + "-wal", database + ".lock"):
+        if not os.access(path, os.W_OK) and os.path.exists(path):
+            return "No se puede escribir en el archivo de la base de datos."
+    return None
+
+
 def configure_engine_options(app):
     """Fill in driver and pool options before Flask-SQLAlchemy creates the engine."""
     uri = normalize_database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -123,14 +193,17 @@ class WriterQueue:
         event.listen(engine, "checkin", lambda _dbapi, record: self.leave(record.info))
         event.listen(engine, "close", lambda _dbapi, record: self.leave(record.info, close=True))
         event.listen(engine, "invalidate", lambda _dbapi, record, _exc: self.leave(record.info, close=True))
-        event.listen(engine, "rollback", lambda conn: self.leave(conn.connection.info))
+        event.listen(engine, "rollback", self._after_rollback)
 
     def enter(self, info: dict) -> None:
         if self.path is None or info.get("foros_write_locked"):
             return
         fd = info.get("foros_lock_fd")
         if fd is None:
-            fd = info["foros_lock_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = info["foros_lock_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:  # e.g. the folder or the lock file was made read-only
+                raise DatabaseUnavailable(f"cannot open the writer lock file: {error.strerror}") from error
         deadline = time.monotonic() + self.busy_s
         pause = 0.00005
         while True:
@@ -143,6 +216,10 @@ class WriterQueue:
                     return
                 time.sleep(pause)
                 pause = min(pause * 2, 0.0005)
+
+    def _after_rollback(self, conn) -> None:
+        if not conn.invalidated:  # an invalidated connection left the queue when it was invalidated
+            self.leave(conn.connection.info)
 
     @staticmethod
     def leave(info: dict, close: bool = False) -> None:
@@ -245,6 +322,16 @@ def install_connection_pragmas(app):
             cursor.execute(f"PRAGMA wal_autocheckpoint={checkpointer.SAFETY_PAGES}")
             checkpointer.ensure_started()
         cursor.close()
+        if path is not None:
+            _record.info["foros_read_only"] = not os.access(path, os.W_OK)
+
+    if path is not None:
+        @event.listens_for(engine, "checkout")
+        def _replace_read_only(_dbapi_connection, record, _proxy):
+            # SQLite opens a file it may not write read-only, for the connection's whole life. Once the file
+            # is writable again, such a connection is replaced (the pool retries on DisconnectionError).
+            if record.info.get("foros_read_only") and os.access(path, os.W_OK):
+                raise DisconnectionError("the database file is writable again")
 
     writers = WriterQueue(engine, busy_ms)
 
@@ -255,11 +342,22 @@ def install_connection_pragmas(app):
         # in between — the race behind "database is locked" under concurrent registrations.
         # Straight on the driver connection: exec_driver_sql's execution context cost more than the BEGIN.
         fairy = conn.connection
-        if _write_intent.get():
-            writers.enter(fairy.info)
-            fairy.dbapi_connection.execute("BEGIN IMMEDIATE")
-        else:
-            fairy.dbapi_connection.execute("BEGIN")
+        statement = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        try:
+            if statement == "BEGIN IMMEDIATE":
+                writers.enter(fairy.info)
+            fairy.dbapi_connection.execute(statement)
+        except sqlite3.Error as error:  # raised as SQLAlchemy would have (this hook runs outside its wrapper)
+            if _must_reopen(conn.dialect, error, fairy.dbapi_connection, None):
+                conn.invalidate(error)
+            raise DBAPIError.instance(statement, (), error, sqlite3.Error, dialect=conn.dialect) from error
+
+    @event.listens_for(engine, "handle_error")
+    def _reopen_unusable(context):
+        # A connection opened while the file was not writable stays read-only: replace it, so that writes
+        # work again as soon as the file does (the pool reconnects), without restarting the server.
+        if _sqlite_code(context.original_exception) in _SQLITE_REOPEN:
+            context.is_disconnect = True
 
     @app.before_request
     def _mark_writes():
@@ -314,12 +412,13 @@ class DriverStatement:
             rows = cursor.fetchall() if row_type is not None else ()
             rowcount = cursor.rowcount
         except dialect.loaded_dbapi.Error as error:
-            if dialect.is_disconnect(error, fairy, cursor):
+            if _must_reopen(dialect, error, fairy, cursor):
                 conn.invalidate(error)
             raise DBAPIError.instance(sql, driver_params, error, dialect.loaded_dbapi.Error,
                                       dialect=dialect) from error
         finally:
-            cursor.close()
+            with suppress(dialect.loaded_dbapi.Error):  # the connection may have been invalidated (closed) above
+                cursor.close()
         if result_processors:
             rows = [row_type(*[value if process is None or value is None else process(value)
                                for value, process in zip(row, result_processors, strict=True)])

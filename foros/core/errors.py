@@ -1,9 +1,13 @@
 """Domain errors and the one place that turns any error into an HTML page or a JSON body."""
 
-from flask import jsonify, render_template, request
+import sqlite3
+
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from foros.core.db import DatabaseUnavailable, is_database_unavailable
 from foros.core.redact import request_route
 
 #: Spanish messages for HTTP errors shown to people.
@@ -117,8 +121,40 @@ def _handle_unexpected(exc: Exception):
     return _handle_http(InternalServerError())
 
 
+#: Seconds a client is asked to wait (``Retry-After``) when the database is down.
+RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "No podemos consultar la base de datos en este momento. Espere unos minutos y vuelva a intentarlo; si "
+    "estaba enviando un formulario, envíelo de nuevo."
+)
+
+
+def database_unavailable_response(message: str = DATABASE_UNAVAILABLE_MESSAGE):
+    """503 ``database_unavailable`` with ``Retry-After``: JSON for the API, otherwise a page that reads nothing."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return json_error(503, "database_unavailable", message, headers=headers)
+    # Render as to a visitor: loading the account may be what failed, and an account loaded before the
+    # failure was expired by the rollback, so showing its menu would query the database again.
+    current_app.login_manager._update_request_context_with_user()
+    body, status = _error_page(503, message)
+    return body, status, headers
+
+
+def _handle_database_error(exc: Exception):
+    if not is_database_unavailable(exc):
+        return _handle_unexpected(exc)
+    # The driver's own message only: SQLAlchemy's adds the statement and its parameters (personal data).
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    current_app.logger.warning("Database unavailable (%s): %s", type(exc).__name__, reason[0] if reason else "")
+    return database_unavailable_response()
+
+
 def init_app(app):
     """Register the error handlers for HTML pages and the JSON API alike."""
+    # An outage (database down, unreachable, read-only, locked too long) is a 503 on every route.
+    for database_error in (SQLAlchemyError, sqlite3.Error, DatabaseUnavailable):
+        app.register_error_handler(database_error, _handle_database_error)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -1,10 +1,11 @@
 """Health check for load balancers and monitoring."""
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from foros.accounts.auth import public
+from foros.core.db import database_write_problem
+from foros.core.errors import database_unavailable_response
 from foros.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -13,11 +14,12 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @public
 def healthz():
-    """200 when the database answers, 503 otherwise."""
+    """200 when the database answers and can be written, 503 ``database_unavailable`` otherwise."""
     try:
-        db.session.execute(text("SELECT 1"))
+        problem = database_write_problem(db.session)
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify({"error": {"code": "database_unavailable",
-                                  "message": "La base de datos no responde."}}), 503
+        problem = "La base de datos no responde."
+    if problem:
+        return database_unavailable_response(problem)
     return jsonify({"status": "ok", "database": "ok"})
