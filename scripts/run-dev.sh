@@ -8,6 +8,8 @@ BIN=${BIN:-.venv/bin}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
 export FLASK_APP=${FLASK_APP:-wsgi}
+# Links in e-mail are built on FOROS_PUBLIC_URL (never on the request's Host): follow the chosen port.
+export FOROS_PUBLIC_URL=${FOROS_PUBLIC_URL:-http://$HOST:$PORT}
 
 "$BIN/huey_consumer" foros.worker.huey -w 1 -k thread &
 worker=$!

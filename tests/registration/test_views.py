@@ -183,3 +183,20 @@ def test_unknown_ticket_is_404_in_spanish(client):
     response = client.get("/boleto/no-existe")
     assert response.status_code == 404 and "No encontramos ese boleto" in response.get_data(as_text=True)
     assert client.get("/boleto/" + "x" * 10_000).status_code == 404
+
+
+def test_emailed_links_use_public_url_not_the_host_header(client, app):
+    """A forged Host on a duplicate sign-up must not e-mail the attendee a link to the forger's server."""
+    app.config["PUBLIC_URL"] = "https://foros.example.org"
+    event = make_event()
+    client.post(f"/eventos/{event.slug}/registro", data=form_data())
+    api_body = {"name": "Lucía", "email": "lucia@example.org", "sector": "academia", "municipality": "15113",
+                "privacy_consent": True}
+    response = client.post(f"/api/v1/events/{event.slug}/registrations", json=api_body,
+                           headers={"Host": "evil.example.com"})
+    assert response.status_code == 409
+    messages = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [m.kind for m in messages] == ["registration.confirmed", "registration.link_resent"]
+    for message in messages:
+        assert "evil.example.com" not in message.body_text + message.body_html
+        assert "https://foros.example.org/boleto/" in message.body_text
