@@ -2,6 +2,8 @@
 
 import marshmallow as ma
 
+from foros.core.api import Text
+
 
 class CheckinRequestSchema(ma.Schema):
     """One scan from a device (also replayed later by an offline device)."""
@@ -9,11 +11,11 @@ class CheckinRequestSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+    code = Text(required=True, validate=ma.validate.Length(min=1, max=200),
                             metadata={"description": "El texto del QR"})
-    event = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80),
+    event = Text(required=True, validate=ma.validate.Length(min=1, max=80),
                              metadata={"description": "Slug del evento"})
-    list = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=60),
+    list = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=60),
                             metadata={"description": "Id o slug de la lista; por omisión, la de hoy"})
     scan_id = ma.fields.UUID(required=True, metadata={"description": "UUID elegido por el dispositivo"})
     scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True,

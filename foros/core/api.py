@@ -10,6 +10,7 @@ from webargs.core import missing
 from webargs.flaskparser import FlaskParser, abort
 
 from foros.accounts.auth import public
+from foros.core.text import clean_text
 from foros.extensions import csrf
 
 #: Marshmallow's English messages, said in Spanish to API clients.
@@ -75,6 +76,28 @@ def has_unstorable_text(data) -> bool:
 
 #: The answer to text that cannot be stored (NUL, lone surrogates), for the API and the door's JSON alike.
 UNSTORABLE_MESSAGE = "El texto enviado contiene caracteres nulos o no válidos (p. ej. \\u0000 o \\ud800)."
+
+
+#: What the document says every request string must match: no NUL, no lone surrogate (refused with 400).
+#: Control characters (tab and line breaks aside) and bidi controls are removed by ``clean_text``, so a request
+#: valid by the document has none either.
+TEXT_PATTERN = ("^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
+                "\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$")
+TEXT_RULE = ("Sin caracteres nulos (\\u0000) ni sustitutos sueltos (\\ud800–\\udfff): se rechazan con 400. "
+             "Otros caracteres de control y de dirección (p. ej. U+202E) se eliminan.")
+
+
+class Text(ma.fields.String):
+    """A request string: documented with ``TEXT_PATTERN`` and the rule, cleaned by ``clean_text`` on load."""
+
+    def __init__(self, *args, **kwargs):
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.setdefault("pattern", TEXT_PATTERN)
+        metadata["description"] = " ".join(filter(None, [metadata.get("description"), TEXT_RULE]))
+        super().__init__(*args, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return clean_text(super()._deserialize(value, attr, data, **kwargs))
 
 
 class ForosParser(FlaskParser):

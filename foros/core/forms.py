@@ -1,9 +1,12 @@
 """Form helpers shared by all domains."""
 
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, SelectMultipleField
+from wtforms import Form, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
+from wtforms.meta import DefaultMeta
+
+from foros.core.text import clean_text
 
 
 class SpanishTranslations:
@@ -46,6 +49,15 @@ class SpanishTranslations:
 _SPANISH = SpanishTranslations()
 
 
+def _bind_clean(meta, form, unbound_field, options):
+    """Every text field of every form drops control and bidi-control characters (``clean_text``) before its
+    own filters and validators; passwords are taken as typed."""
+    if issubclass(unbound_field.field_class, StringField) and not issubclass(unbound_field.field_class,
+                                                                              PasswordField):
+        options = {**options, "filters": (clean_text, *(unbound_field.kwargs.get("filters") or ()))}
+    return DefaultMeta.bind_field(meta, form, unbound_field, options)
+
+
 class BaseForm(FlaskForm):
     """Every Foros form: Flask-WTF (CSRF) with WTForms' messages in Spanish."""
 
@@ -57,6 +69,9 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _SPANISH
+
+        def bind_field(self, form, unbound_field, options):
+            return _bind_clean(self, form, unbound_field, options)
 
     def show_error(self, exc) -> None:
         """Show a service's DomainError: each field's messages next to it, anything else in the summary."""
@@ -98,6 +113,9 @@ class SubForm(Form):
     class Meta:
         def get_translations(self, form):
             return _SPANISH
+
+        def bind_field(self, form, unbound_field, options):
+            return _bind_clean(self, form, unbound_field, options)
 
 
 INVALID_CHOICE = "Elija una opción de la lista."

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from foros.core.api import Text
 from foros.registration.services import GENDER_KEYS
 
 _TEXT = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
@@ -13,25 +14,29 @@ class RegistrationCreateSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    name = ma.fields.String(required=True, validate=ma.validate.Length(max=_TEXT["name"]),
+    name = Text(required=True, validate=ma.validate.Length(max=_TEXT["name"]),
                             metadata={"example": "Lucía Hernández Ortiz"})
-    email = ma.fields.String(required=True, validate=ma.validate.Length(max=_TEXT["email"]),
+    email = Text(required=True, validate=ma.validate.Length(max=_TEXT["email"]),
                              metadata={"example": "lucia@example.org"})
-    phone = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["phone"]))
-    sector = ma.fields.String(required=True, validate=ma.validate.Length(max=40),
+    phone = Text(load_default="", validate=ma.validate.Length(max=_TEXT["phone"]))
+    sector = Text(required=True, validate=ma.validate.Length(max=40),
                               metadata={"description": "Una de las claves de `sectors` del evento"})
-    organization = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["organization"]))
-    position = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["position"]))
-    municipality = ma.fields.String(required=True, validate=ma.validate.Length(max=5),
+    organization = Text(load_default="", validate=ma.validate.Length(max=_TEXT["organization"]))
+    position = Text(load_default="", validate=ma.validate.Length(max=_TEXT["position"]))
+    municipality = Text(required=True, validate=ma.validate.Length(max=5),
                                     metadata={"description": "Clave INEGI (p. ej. 15113) u `otra`",
                                               "example": "15113"})
-    gender = ma.fields.String(load_default="", validate=ma.validate.OneOf(sorted(GENDER_KEYS) + [""]))
-    modality = ma.fields.String(load_default="", metadata={"enum": ["presencial", "virtual"],
+    gender = Text(load_default="", validate=ma.validate.OneOf(sorted(GENDER_KEYS) + [""]))
+    modality = Text(load_default="", metadata={"enum": ["presencial", "virtual"],
                                                            "description": "Obligatoria en eventos híbridos"})
     days = ma.fields.List(ma.fields.Date(), load_default=list, validate=ma.validate.Length(max=20),
-                          metadata={"description": "Fechas ISO; por omisión, el único día del evento"})
-    accessibility = ma.fields.String(load_default="", validate=ma.validate.Length(max=_TEXT["accessibility"]))
-    privacy_consent = ma.fields.Boolean(required=True, metadata={"description": "Debe ser true"})
+                          metadata={"description": "Fechas ISO de días del evento. Obligatorio cuando el evento "
+                                                   "tiene varios días (al menos uno; si no, 422 "
+                                                   "`invalid_registration`); con un solo día, ese día."})
+    accessibility = Text(load_default="", validate=ma.validate.Length(max=_TEXT["accessibility"]))
+    privacy_consent = ma.fields.Boolean(required=True, metadata={
+        "enum": [True], "description": "Debe ser true: la persona aceptó el aviso de privacidad del evento (con "
+                                       "false se responde 422 `invalid_registration`)."})
 
 
 class RegistrationCreatedSchema(ma.Schema):
@@ -72,14 +77,14 @@ class RegistrationListQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
+    q = Text(load_default="", validate=ma.validate.Length(max=100),
                          metadata={"description": "Parte del nombre, correo u organización"})
-    status = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", "confirmed", "waitlisted",
+    status = Text(load_default="", validate=ma.validate.OneOf(["", "confirmed", "waitlisted",
                                                                            "cancelled"]))
-    sector = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
-    modality = ma.fields.String(load_default="", validate=ma.validate.OneOf(["", "presencial", "virtual"]))
+    sector = Text(load_default="", validate=ma.validate.Length(max=40))
+    modality = Text(load_default="", validate=ma.validate.OneOf(["", "presencial", "virtual"]))
     day = ma.fields.Date(load_default=None, metadata={"description": "Solo quienes asisten ese día"})
-    municipality = ma.fields.String(load_default="", validate=ma.validate.Length(max=5))
+    municipality = Text(load_default="", validate=ma.validate.Length(max=5))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 

@@ -111,3 +111,46 @@ def test_nul_on_an_organizer_page_sends_visitors_to_log_in(client, door):
     response = client.get("/gestion/eventos?q=%00")
     assert response.status_code == 302 and "/entrar" in response.headers["Location"]
     assert client.get("/eventos?q=%00").status_code == 400  # public pages: the input is judged
+
+
+# --- Control and bidi characters, private downloads -------------------------------------------------------
+
+def test_control_and_bidi_characters_are_stripped_from_api_text(client):
+    event = make_event()
+    body = {**REGISTRATION, "name": "Ana\u202e Pérez\x1b[31m", "organization": "Colectivo\u2066 A\tB"}
+    response = client.post(f"/api/v1/events/{event.slug}/registrations", json=body)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    from foros.registration.models import Registration
+    reg = db.session.scalar(db.select(Registration))
+    assert reg.name == "Ana Pérez[31m" and reg.organization == "Colectivo A B"
+
+
+def test_control_and_bidi_characters_are_stripped_from_forms(app):
+    from wtforms import PasswordField, StringField
+
+    from foros.core.forms import BaseForm
+
+    class Sample(BaseForm):
+        name = StringField()
+        secret = PasswordField()
+
+    with app.test_request_context(method="POST", data={"name": "Ana\u202e\x1b Pérez\u200f", "secret": "a\x1bb"}):
+        form = Sample()
+        assert form.name.data == "Ana Pérez" and form.secret.data == "a\x1bb"
+        assert Sample().name.data == "Ana Pérez"  # a second form is cleaned once, the same way
+
+
+def test_ticket_downloads_are_not_cached(client):
+    from foros.registration import services as registration
+    from foros.registration.services import RegistrationInput
+
+    event = make_event()
+    result = registration.register_attendee(event, RegistrationInput(
+        name="Ana Pérez", email="ana@example.org", sector="sociedad_civil", municipality_key="15031",
+        privacy_consent=True))
+    db.session.commit()
+    token = result.current.access_token
+    for name in ("boleto.pdf", "evento.ics"):
+        response = client.get(f"/boleto/{token}/{name}")
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-store"

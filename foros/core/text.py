@@ -1,0 +1,16 @@
+"""Text people type, cleaned once for every form and API field: no control characters, no bidi overrides."""
+
+import re
+
+#: C0/C1 control characters except tab, line feed and carriage return (normal whitespace handling stays with
+#: each field), and the invisible bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+#: isolates, U+200E/U+200F/U+061C marks): a name with U+202E shows reversed on every page, list and PDF.
+#: Bidi text is handled by stripping these on input; the letters of right-to-left scripts are kept.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value):
+    """Remove control and bidi-control characters from a string; anything else is returned as it is."""
+    if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+        return _UNWANTED.sub("", value)
+    return value
