@@ -19,13 +19,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the browser tests need (Chromium); installed only when missing.
+# Debian packages the browser tests need (Chromium); installed only when missing. If another install holds
+# the package manager's lock, this waits for it (up to 10 minutes) instead of failing.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		scripts/apt-install.sh chromium fonts-dejavu-core; \
 	fi
 
+# Another port (or address):  PORT=8000 make run   (HOST=… PORT=… make run)
 # The web server plus, in the background, the Huey worker that delivers e-mail from the outbox
 # (scripts/run-dev.sh: Ctrl-C stops both). Without FOROS_MAIL_SERVER the e-mail waits in the outbox,
 # readable by organizers at /gestion/correos. In production the worker is its own process:
@@ -37,6 +39,7 @@ run: install
 	@echo "  Foros: http://$(HOST):$(PORT)   (con el proceso de correo en segundo plano)"
 	@echo "  Organizador: organizador@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
 	@echo "  Personal:    registro@foros.demo / $${FOROS_DEMO_PASSWORD:-foros-demo-2026}"
+	@echo "  ¿Puerto $(PORT) ocupado? Use otro:  PORT=8000 make run"
 	@echo ""
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-dev.sh
 
