@@ -38,7 +38,7 @@ def ticket_pdf(registration) -> bytes:
                             subject="Boleto de registro")
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     days = "<br/>".join(
-        escape(f"{fmt_date(d.day)}, de {fmt_time(d.starts_at)} a {fmt_time(d.ends_at)} h")
+        escape(f"{fmt_date(d.day)}, de {fmt_time(d.starts_at)} a {fmt_time(d.ends_at)}")
         for d in registration.days
     )
     facts = [Paragraph("Fechas", s["heading"]), Paragraph(days, s["body"]),

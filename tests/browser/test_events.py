@@ -68,8 +68,9 @@ def test_organizer_creates_publishes_and_public_sees_event(page, live_server):
     card.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text("Chimalhuacán, Estado de México")).to_be_visible()
-    expect(page.get_by_text(f"{spanish_date(day, weekday=True)}, de 10:00 a 13:30 h")).to_be_visible()
-    expect(page.get_by_text("150 lugares")).to_be_visible()
+    expect(page.get_by_text(f"{spanish_date(day, weekday=True)}, de 10:00 a 13:30")).to_be_visible()
+    expect(page.get_by_text("150 lugares", exact=True)).to_be_visible()  # the capacity
+    expect(page.get_by_text("Quedan 150 lugares")).to_be_visible()  # what is left
     expect(page.get_by_text("Registro abierto")).to_be_visible()
 
 

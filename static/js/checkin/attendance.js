@@ -73,7 +73,7 @@ async function poll(status) {
       throw new Error(String(response.status));
     }
     update(await response.json());
-    const time = new Date().toLocaleTimeString("es-MX", { timeZone: "America/Mexico_City" });
+    const time = new Date().toLocaleTimeString("es-MX", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "America/Mexico_City" });
     status.textContent = `Se actualiza sola cada 5 segundos · última actualización: ${time}`;
     root.classList.remove("is-stale");
   } catch (error) {
