@@ -6,13 +6,14 @@ fields as typed, escape what they echo, and save nothing; the API must answer ``
 "message"}}`` with a stable code.
 """
 
+import hashlib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from foros.accounts import services as accounts
-from foros.accounts.models import ApiToken, Role, User
+from foros.accounts.models import ApiToken, LoginThrottle, Role, User
 from foros.core.time import local_today
 from foros.events.models import Event, EventStatus
 from foros.events.services import change_status
@@ -77,28 +78,37 @@ def assert_json_error(response, status: int, code: str) -> dict:
 
 # --- Log in ------------------------------------------------------------------------------------------------
 
+#: The last item says whether the form was valid, so the password was checked: such an attempt is counted
+#: against the address tried (``login_throttles``, the per-account limit) — a security counter, not data.
 LOGIN_CASES = [
-    pytest.param({}, ["Escriba su correo.", "Escriba su contraseña."], [], id="missing-everything"),
-    pytest.param({"email": "ana@example.org"}, ["Escriba su contraseña."], ['value="ana@example.org"'],
+    pytest.param({}, ["Escriba su correo.", "Escriba su contraseña."], [], False, id="missing-everything"),
+    pytest.param({"email": "ana@example.org"}, ["Escriba su contraseña."], ['value="ana@example.org"'], False,
                  id="missing-password"),
-    pytest.param({"email": LONG, "password": "x"}, ["Máximo 254 caracteres."], [f'value="{LONG}"'],
+    pytest.param({"email": LONG, "password": "x"}, ["Máximo 254 caracteres."], [f'value="{LONG}"'], False,
                  id="long-email"),
     pytest.param({"email": "ana@example.org", "password": LONG}, ["Máximo 200 caracteres."],
-                 ['value="ana@example.org"'], id="long-password"),
+                 ['value="ana@example.org"'], False, id="long-password"),
     pytest.param({"email": SCRIPT, "password": "x"}, ["Correo o contraseña incorrectos."],
-                 [f'value="{ESCAPED_SCRIPT}"'], id="script-in-email"),
+                 [f'value="{ESCAPED_SCRIPT}"'], True, id="script-in-email"),
     pytest.param({"email": "org@example.org", "password": "no-es-la-contrasena"},
-                 ["Correo o contraseña incorrectos."], ['value="org@example.org"'], id="wrong-password"),
+                 ["Correo o contraseña incorrectos."], ['value="org@example.org"'], True, id="wrong-password"),
 ]
 
 
-@pytest.mark.parametrize(("data", "messages", "kept"), LOGIN_CASES)
-def test_login_form_refuses_bad_input(client, organizer, data, messages, kept):
+@pytest.mark.parametrize(("data", "messages", "kept", "counted"), LOGIN_CASES)
+def test_login_form_refuses_bad_input(client, organizer, data, messages, kept, counted):
     before = table_counts()
     html = assert_refused(client.post("/entrar", data=data), *messages)
     assert_kept(html, kept)
     assert "no-es-la-contrasena" not in html  # passwords are never echoed
-    assert table_counts() == before
+    after = table_counts()
+    throttles = (before.pop(LoginThrottle.__tablename__), after.pop(LoginThrottle.__tablename__))
+    assert after == before  # no domain data, not even an audit entry
+    assert throttles == ((0, 1) if counted else (0, 0))
+    if counted:  # the attempt counted once, against the address tried (kept as a hash, never in clear)
+        throttle = db.session.scalars(select(LoginThrottle)).one()
+        assert throttle.failures == 1
+        assert throttle.email_hash == hashlib.sha256(accounts.normalize_email(data["email"]).encode()).hexdigest()
     assert db.session.get(User, organizer.id).last_login_at is None
     assert client.get("/gestion/eventos").status_code == 302
 
