@@ -83,10 +83,23 @@ def create_app(test_config=None):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 
+    _connect_domains()
+
     from foros import cli
 
     cli.init_app(app)
     return app
+
+
+def _connect_domains():
+    """Give lower layers the behaviour of higher ones, which the import direction forbids them to import."""
+    from foros.events.services import capacity_changed
+    from foros.mail.attachments import register_attachments
+    from foros.registration import attachments as registration_attachments
+    from foros.registration.services import promote_waitlist
+
+    capacity_changed.connect(promote_waitlist)  # seats freed by a capacity change go to the waiting list
+    register_attachments(registration_attachments.KIND_PREFIX, registration_attachments.TICKET_FILES)
 
 
 def _check_settings(app):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
 
+from blinker import Namespace
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,6 +18,10 @@ from foros.core.municipalities import get_municipality
 from foros.core.time import local_to_utc, to_local, utcnow
 from foros.events.models import Event, EventDay, EventKind, EventRules, EventStatus, Modality
 from foros.extensions import db
+
+#: Sent with the event and a modality's value after that capacity changed, in the same transaction: registration
+#: fills the freed seats from its waiting list. Connected in ``create_app`` (registration builds on events).
+capacity_changed = Namespace().signal("event-capacity-changed")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DAYS = 10
@@ -176,10 +181,8 @@ def update_event(event: Event, data: EventInput, *, actor=None) -> Event:
     if changes:
         record_action(actor, "event.update", event, details=changes)
     if {"capacity_in_person", "capacity_virtual"} & set(changes):
-        from foros.registration.services import promote_waitlist  # registration builds on events
-
         for modality in event.modality.attendance_modes:
-            promote_waitlist(event, modality.value)
+            capacity_changed.send(event, modality=modality.value)
     return event
 
 

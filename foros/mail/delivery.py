@@ -11,7 +11,6 @@ import logging
 import random
 import smtplib
 import ssl
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ from foros.core.errors import DomainError, NotFound
 from foros.core.redact import redact_emails
 from foros.core.time import utcnow
 from foros.extensions import db
+from foros.mail.attachments import message_attachments
 from foros.mail.models import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -47,16 +47,6 @@ class _ServerUnreachable(Exception):
     def __init__(self, original: Exception):
         super().__init__(str(original))
         self.original = original
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """One file added to a message at delivery."""
-
-    filename: str
-    maintype: str
-    subtype: str
-    data: bytes
 
 
 # --- Delivery (the worker) --------------------------------------------------------------------------------
@@ -321,33 +311,6 @@ def _address(addr_spec: str, display_name: str = "") -> Address:
 
 def _one_line(text: str) -> str:
     return " ".join((text or "").split())
-
-
-def attaches_ticket(message: OutboxMessage) -> bool:
-    """Registration e-mail carries the QR and the calendar file while the ticket admits its holder.
-
-    Decided at delivery: a confirmation sent after the person cancelled carries no QR, and someone still on
-    the waiting list gets theirs with the promotion e-mail, not before. Anonymised registrations get nothing.
-    """
-    from foros.registration.models import RegistrationStatus
-
-    registration = message.registration
-    return (message.kind.startswith("registration.") and registration is not None
-            and registration.anonymized_at is None and registration.status == RegistrationStatus.CONFIRMED)
-
-
-def message_attachments(message: OutboxMessage) -> list[Attachment]:
-    """The files to add to a message, built now from its registration (the QR and the .ics)."""
-    if not attaches_ticket(message):
-        return []
-    from foros.registration.services import ticket_code
-    from foros.registration.tickets import event_ics, qr_png
-
-    registration = message.registration
-    return [
-        Attachment("boleto-qr.png", "image", "png", qr_png(ticket_code(registration))),
-        Attachment("evento.ics", "text", "calendar", event_ics(registration)),
-    ]
 
 
 # --- Organizers: read, count, resend ----------------------------------------------------------------------

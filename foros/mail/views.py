@@ -7,7 +7,7 @@ from foros.accounts.auth import organizer_required
 from foros.audit.catalogue import message_kind_label
 from foros.core.errors import DomainError
 from foros.extensions import db
-from foros.mail import delivery
+from foros.mail import attachments, delivery
 from foros.mail.models import MessageStatus
 from foros.worker import notify_outbox
 
@@ -41,7 +41,7 @@ def manage_show(message_id):
     """One message as it was queued: headers, the text body, and what will be attached."""
     message = delivery.get_message(message_id)
     return render_template("mail/manage/show.html", message=message, statuses=MessageStatus,
-                           kind_label=message_kind_label, attaches_ticket=delivery.attaches_ticket(message),
+                           kind_label=message_kind_label, attaches_ticket=attachments.has_attachments(message),
                            configured=bool(current_app.config.get("MAIL_SERVER")))
 
 
