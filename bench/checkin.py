@@ -49,8 +49,9 @@ from foros.events.models import Event  # noqa: E402
 from foros.events.services import DayInput  # noqa: E402
 from foros.extensions import db  # noqa: E402
 from foros.registration.codes import ID_BYTES, PREFIX, TAG_BYTES, make_code  # noqa: E402
+from foros.registration.inputs import RegistrationInput  # noqa: E402
 from foros.registration.models import Registration, registration_days  # noqa: E402
-from foros.registration.services import RegistrationInput, register_attendee  # noqa: E402
+from foros.registration.signup import register_attendee  # noqa: E402
 from tests.conftest import PASSWORD, make_event  # noqa: E402
 from tests.support.server import prepare_database, start_gunicorn  # noqa: E402
 

@@ -25,7 +25,9 @@ from foros.accounts.models import Role
 from foros.core.time import local_today
 from foros.events.services import DayInput
 from foros.extensions import db
-from foros.registration.services import RegistrationInput, register_attendee, ticket_code
+from foros.registration.codes import ticket_code
+from foros.registration.inputs import RegistrationInput
+from foros.registration.signup import register_attendee
 from tests.browser.live import CHROMIUM_ARGS, PHONE, LiveServer, chromium_path, dispose_engine, log_in
 from tests.browser.test_checkin import FAKE_CAMERA, write_y4m
 from tests.conftest import PASSWORD, base_config, make_event, reset_database

@@ -125,7 +125,7 @@ def compose_address(venue: str, address: str, municipality_name: str) -> str:
 class EventRules:
     """What an event *is* at a moment — dates, visibility, registration window, sector labels — from its fields.
 
-    Shared by the ``Event`` model and ``foros.events.services.EventSnapshot`` (the sign-up hot path reads an
+    Shared by the ``Event`` model and ``foros.registration.signup.EventSnapshot`` (the sign-up hot path reads an
     event without the ORM), so that the rules are written once. Needs ``status``, ``days`` (ordered by
     start), ``sector_options``, ``registration_opens_at``, ``registration_closes_at``, ``venue``, ``address``
     and ``municipality_key``.
@@ -246,6 +246,10 @@ class Event(EventRules, db.Model):
             return []
         return [(m, None if self.capacity_for(m) is None else max(self.capacity_for(m) - self.confirmed_for(m), 0))
                 for m in modes]
+
+    def seats_moved(self) -> None:
+        """The seat counters were changed by an UPDATE behind the ORM's back: re-read them on next access."""
+        db.session.expire(self, ["confirmed_in_person", "confirmed_virtual"])
 
     def __repr__(self):
         return f"<Event {self.id} {self.slug} {self.status}>"

@@ -13,6 +13,8 @@ import secrets
 
 from flask import current_app
 
+from foros.core.urls import external_url
+
 PREFIX = "F1"
 ID_BYTES = 8
 TAG_BYTES = 10
@@ -38,6 +40,16 @@ def make_code(ticket_id: str) -> str:
     """The signed code for a ticket id."""
     raw = bytes.fromhex(ticket_id)
     return PREFIX + base64.b32encode(raw + _tag(raw, _key())).decode("ascii").rstrip("=")
+
+
+def ticket_code(registration) -> str:
+    """The signed code printed in ``registration``'s QR (an ORM ``Registration`` or a ``NewRegistration``)."""
+    return make_code(registration.ticket_id)
+
+
+def ticket_url(registration) -> str:
+    """The attendee's private ticket page, on ``PUBLIC_URL``."""
+    return external_url("registration.ticket", token=registration.access_token)
 
 
 def read_code(code: str) -> str | None:

@@ -8,7 +8,7 @@ from wtforms.validators import Length
 from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
 from foros.core.municipalities import all_municipalities
 from foros.events.models import Modality
-from foros.registration.services import GENDER_OPTIONS, OTHER_STATE, RegistrationInput
+from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE, RegistrationInput
 
 OTHER_STATE_LABEL = "Otra entidad (fuera del Estado de México)"
 

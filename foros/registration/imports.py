@@ -25,8 +25,8 @@ from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
 from foros.events.models import Event, Modality
 from foros.extensions import db
+from foros.registration.inputs import GENDER_OPTIONS, LIMITS, OTHER_STATE, RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationStatus
-from foros.registration.services import GENDER_OPTIONS, LIMITS, OTHER_STATE, RegistrationInput, validate_input
 
 #: Defaults; FOROS_IMPORT_MAX_BYTES / FOROS_IMPORT_MAX_ROWS override them (see ``limits``).
 MAX_BYTES = 2 * 1024 * 1024

@@ -8,8 +8,9 @@ from foros.core.formatting import fmt_date
 from foros.core.forms import BaseForm, ChoiceField, FilterForm, SubForm, strip_filter
 from foros.core.municipalities import municipality_choices
 from foros.registration.forms import RegistrationForm
+from foros.registration.inputs import OTHER_STATE
+from foros.registration.manage import MAX_SECTORS, PRIVACY_NOTICE_MAX, SECTOR_LABEL_MAX
 from foros.registration.models import RegistrationStatus
-from foros.registration.services import MAX_SECTORS, OTHER_STATE, PRIVACY_NOTICE_MAX, SECTOR_LABEL_MAX
 
 #: Empty rows offered under the sectors for new ones.
 EXTRA_SECTOR_ROWS = 3

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from foros.core.api import Text
-from foros.registration.services import GENDER_KEYS
+from foros.registration.inputs import GENDER_KEYS
 
 _TEXT = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
 

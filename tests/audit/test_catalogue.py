@@ -16,8 +16,9 @@ from foros.core.time import local_today
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration
-from foros.registration.services import RegistrationInput, register_attendee
+from foros.registration.signup import register_attendee
 from tests.conftest import login, make_event
 from tests.registration.test_views import form_data
 

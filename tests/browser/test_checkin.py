@@ -21,7 +21,9 @@ from foros.core.qr import qr_image
 from foros.core.time import local_today
 from foros.events.services import DayInput
 from foros.extensions import db
-from foros.registration.services import RegistrationInput, register_attendee, ticket_code
+from foros.registration.codes import ticket_code
+from foros.registration.inputs import RegistrationInput
+from foros.registration.signup import register_attendee
 from tests.browser.live import CHROMIUM_ARGS, PHONE, chromium_path, log_in
 from tests.conftest import make_event
 

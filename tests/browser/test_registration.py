@@ -17,10 +17,10 @@ from foros.core.time import local_today
 from foros.events.models import Modality
 from foros.events.services import DayInput
 from foros.extensions import db
-from foros.registration import services as registrations
-from foros.registration.codes import read_code
+from foros.registration import signup
+from foros.registration.codes import read_code, ticket_code
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration
-from foros.registration.services import RegistrationInput, ticket_code
 from tests.browser.live import PHONE
 from tests.conftest import make_event
 
@@ -65,7 +65,7 @@ def register_directly(live, slug: str, name: str, email: str) -> str:
     with live.app.app_context():
         from foros.events.services import get_public_event
 
-        result = registrations.register_attendee(get_public_event(slug), RegistrationInput(
+        result = signup.register_attendee(get_public_event(slug), RegistrationInput(
             name=name, email=email, sector="ciudadania", municipality_key="15060", privacy_consent=True))
         db.session.commit()
         token = result.registration.access_token

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from foros.extensions import db
-from foros.registration import services as registrations
+from foros.registration import lifecycle
 from tests.browser.live import PHONE
 from tests.browser.test_registration import open_form, published_event, register_directly
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport", [PHONE], 
 
 def cancel(live, token: str) -> None:
     with live.app.app_context():
-        registrations.cancel_registration(registrations.get_by_token(token))
+        lifecycle.cancel_registration(lifecycle.get_by_token(token))
         db.session.commit()
         db.session.remove()
 

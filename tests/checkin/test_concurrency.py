@@ -22,7 +22,9 @@ from foros.checkin.models import Checkin, CheckinList
 from foros.core.time import local_today
 from foros.events.services import DayInput
 from foros.extensions import db
-from foros.registration.services import RegistrationInput, register_attendee, ticket_code
+from foros.registration.codes import ticket_code
+from foros.registration.inputs import RegistrationInput
+from foros.registration.signup import register_attendee
 from tests.conftest import PASSWORD, base_config, make_event
 from tests.support.server import gunicorn_server, request_json
 

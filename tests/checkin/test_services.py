@@ -15,8 +15,10 @@ from foros.core.time import local_to_utc, local_today, utcnow
 from foros.events.models import Modality
 from foros.events.services import DayInput
 from foros.extensions import db
-from foros.registration.codes import make_code
-from foros.registration.services import RegistrationInput, cancel_registration, register_attendee, ticket_code
+from foros.registration.codes import make_code, ticket_code
+from foros.registration.inputs import RegistrationInput
+from foros.registration.lifecycle import cancel_registration
+from foros.registration.signup import register_attendee
 from tests.conftest import make_event
 
 

@@ -17,8 +17,10 @@ from foros.events.models import Modality
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
+from foros.registration.codes import ticket_code
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import RegistrationInput, register_attendee, ticket_code
+from foros.registration.signup import register_attendee
 from tests.conftest import PASSWORD, csrf_token_from, make_event
 
 SCRIPT = "<script>alert(1)</script>"
@@ -195,7 +197,7 @@ def test_json_scan_refusals(staff_client, setup, kind, expected):
     elif kind == "wrong_event":
         code = ticket_code(register_attendee(setup["other"], person(4)).registration)
     else:
-        from foros.registration.services import cancel_registration
+        from foros.registration.lifecycle import cancel_registration
 
         reg = register_attendee(event, person(5)).registration
         cancel_registration(reg, notify=False)
@@ -313,7 +315,7 @@ def test_search_never_matches_email_fragments(staff_client, setup, query):
 @pytest.mark.parametrize("status", ["cancelled", "waitlisted"])
 def test_search_offers_no_admit_button_to_people_who_cannot_enter(staff_client, setup, status):
     """Issue 10 point 5: the status is shown instead of an "Admitir" the door would refuse."""
-    from foros.registration.services import cancel_registration
+    from foros.registration.lifecycle import cancel_registration
 
     if status == "cancelled":
         cancel_registration(setup["lucia"], notify=False)

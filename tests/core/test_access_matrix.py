@@ -94,7 +94,8 @@ def _attendee_values(event) -> dict:
     from sqlalchemy import select
 
     from foros.mail.models import OutboxMessage
-    from foros.registration.services import RegistrationInput, register_attendee
+    from foros.registration.inputs import RegistrationInput
+    from foros.registration.signup import register_attendee
 
     person = RegistrationInput(name="Persona de la Matriz", email="persona@example.org", sector="ciudadania",
                                municipality_key="15031", privacy_consent=True)

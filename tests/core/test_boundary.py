@@ -141,11 +141,11 @@ def test_control_and_bidi_characters_are_stripped_from_forms(app):
 
 
 def test_ticket_downloads_are_not_cached(client):
-    from foros.registration import services as registration
-    from foros.registration.services import RegistrationInput
+    from foros.registration import signup
+    from foros.registration.inputs import RegistrationInput
 
     event = make_event()
-    result = registration.register_attendee(event, RegistrationInput(
+    result = signup.register_attendee(event, RegistrationInput(
         name="Ana Pérez", email="ana@example.org", sector="sociedad_civil", municipality_key="15031",
         privacy_consent=True))
     db.session.commit()

@@ -13,8 +13,8 @@ from foros import create_app
 from foros.core.identity import IdentityError, load_identity
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import services
-from foros.registration.services import RegistrationInput
+from foros.registration import signup
+from foros.registration.inputs import RegistrationInput
 from tests.conftest import base_config, database_uri, make_event
 
 NAME = "Instituto de Pruebas para la Transparencia"
@@ -44,7 +44,7 @@ def test_configured_name_and_logo_on_public_pages(client, logo):
 
 def test_configured_name_and_logo_in_ticket_pdf_and_email(client, logo):
     event = make_event()
-    result = services.register_attendee(event, RegistrationInput(
+    result = signup.register_attendee(event, RegistrationInput(
         name="Ana Ríos", email="ana@example.org", sector="ciudadania", municipality_key="15031",
         privacy_consent=True))
     db.session.commit()

@@ -6,14 +6,14 @@ import pytest
 
 from foros.core.redact import redact_emails, redact_path
 from foros.extensions import db
-from foros.registration import services as registration
-from foros.registration.services import RegistrationInput
+from foros.registration import lifecycle, signup
+from foros.registration.inputs import RegistrationInput
 from tests.conftest import make_event
 
 
 def test_an_error_on_a_ticket_link_logs_the_route_not_the_secret(app, client, caplog, monkeypatch):
     event = make_event()
-    result = registration.register_attendee(event, RegistrationInput(
+    result = signup.register_attendee(event, RegistrationInput(
         name="Ana Pérez", email="ana@example.org", sector="sociedad_civil", municipality_key="15031",
         privacy_consent=True))
     db.session.commit()
@@ -22,7 +22,7 @@ def test_an_error_on_a_ticket_link_logs_the_route_not_the_secret(app, client, ca
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(registration, "get_by_token", broken)
+    monkeypatch.setattr(lifecycle, "get_by_token", broken)
     with caplog.at_level(logging.ERROR):
         response = client.get(f"/boleto/{token}")
 

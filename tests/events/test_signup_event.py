@@ -7,8 +7,9 @@ import pytest
 from foros.core.errors import NotFound
 from foros.core.time import local_today, utcnow
 from foros.events.models import Modality
-from foros.events.services import DayInput, change_status, get_event, get_signup_event
+from foros.events.services import DayInput, change_status, get_event
 from foros.extensions import db
+from foros.registration.signup import get_signup_event
 from tests.conftest import make_event
 
 FIELDS = ("id", "slug", "title", "venue", "address", "status", "modality", "sector_options",

@@ -10,7 +10,8 @@ from aiosmtpd.controller import Controller
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
-from foros.registration.services import RegistrationInput, register_attendee
+from foros.registration.inputs import RegistrationInput
+from foros.registration.signup import register_attendee
 
 
 def free_port() -> int:

@@ -18,7 +18,8 @@ from foros.extensions import db
 from foros.mail import delivery
 from foros.mail.delivery import deliver_due_messages, retry_delay
 from foros.mail.models import MessageStatus, OutboxMessage
-from foros.registration.services import cancel_registration, ticket_code, ticket_url
+from foros.registration.codes import ticket_code, ticket_url
+from foros.registration.lifecycle import cancel_registration
 from foros.registration.tickets import qr_png
 from tests.conftest import make_event
 from tests.mail.conftest import make_message, register, smtp_server

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from foros.events.models import Event
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import services
+from foros.registration import signup
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationStatus
-from foros.registration.services import RegistrationInput
 from tests.conftest import csrf_token_from, make_event
 from tests.support.server import gunicorn_server, request_json
 
@@ -58,7 +58,7 @@ def register_call(url: str, payload: dict):
 def seed_full_event_with_waitlist() -> dict:
     """An event with its CAPACITY seats taken and ten people waiting."""
     event = make_event(capacity_in_person=CAPACITY, title="Foro lleno con lista de espera")
-    regs = [services.register_attendee(event, RegistrationInput(
+    regs = [signup.register_attendee(event, RegistrationInput(
         name=f"Persona Sembrada {n}", email=f"sembrada{n}@example.org", sector="ciudadania",
         municipality_key="15031", privacy_consent=True)).registration for n in range(CAPACITY + 10)]
     db.session.flush()
@@ -117,7 +117,7 @@ def test_concurrent_registrations_never_exceed_capacity(server):
         assert Counter(r.status for r in rows) == {RegistrationStatus.CONFIRMED: CAPACITY,
                                                    RegistrationStatus.WAITLISTED: 60 - CAPACITY}
         waiting = [r for r in rows if r.status == RegistrationStatus.WAITLISTED]
-        assert [services.waitlist_position(r) for r in waiting] == list(range(1, len(waiting) + 1))
+        assert [signup.waitlist_position(r) for r in waiting] == list(range(1, len(waiting) + 1))
         assert event.confirmed_in_person == CAPACITY
 
 

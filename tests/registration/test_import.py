@@ -20,9 +20,9 @@ from foros.events.models import EventStatus, Modality
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import imports, services
+from foros.registration import imports, manage, signup
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import RegistrationInput
 from tests.conftest import make_event
 
 HEADER = ["nombre", "correo", "telefono", "sector", "organizacion", "cargo", "municipio", "sexo", "modalidad",
@@ -177,16 +177,16 @@ def test_service_refuses_invalid_rows_and_archived_events(app, organizer):
                              municipality_key="15031")
     bad = RegistrationInput(name="B", email="no", sector="academia", municipality_key="15031")
     with pytest.raises(DomainError) as err:
-        services.import_registrations(event, [(2, good), (3, bad)], actor=organizer)
+        manage.import_registrations(event, [(2, good), (3, bad)], actor=organizer)
     assert err.value.code == "import_rejected" and set(err.value.fields) == {"3"}
     db.session.rollback()
     assert count() == 0
     with pytest.raises(DomainError) as err:
-        services.import_registrations(event, [], actor=organizer)
+        manage.import_registrations(event, [], actor=organizer)
     assert err.value.code == "empty_import"
     event.status = EventStatus.ARCHIVED
     with pytest.raises(DomainError) as err:
-        services.import_registrations(event, [(2, good)], actor=organizer)
+        manage.import_registrations(event, [(2, good)], actor=organizer)
     assert err.value.code == "event_archived"
 
 
@@ -260,7 +260,7 @@ def test_valid_csv_imports_rows_and_queues_tickets(organizer_client, organizer):
 
 def test_reimport_skips_known_emails_case_insensitively(organizer_client):
     event = make_event()
-    services.register_attendee(event, RegistrationInput(name="Ya Registrada", email="Invitada1@Example.org",
+    signup.register_attendee(event, RegistrationInput(name="Ya Registrada", email="Invitada1@Example.org",
                                                         sector="academia", municipality_key="15031",
                                                         privacy_consent=True))
     db.session.commit()
@@ -351,7 +351,7 @@ def test_tampered_or_foreign_payload_imports_nothing(organizer_client):
 def test_event_changed_between_preview_and_confirm(organizer_client, organizer):
     event = make_event()
     html = upload(organizer_client, event, csv_bytes([guest(1, sector="medios")])).get_data(as_text=True)
-    services.update_registration_settings(event, [s for s in event.sector_options if s["key"] != "medios"],
+    manage.update_registration_settings(event, [s for s in event.sector_options if s["key"] != "medios"],
                                           event.privacy_notice, organizer)
     db.session.commit()
     response = confirm(organizer_client, event, html)
@@ -371,7 +371,7 @@ def test_template_download_is_formula_safe_and_round_trips(organizer_client, org
     preview = upload(organizer_client, event, response.data, "plantilla.csv").get_data(as_text=True)
     assert "2 personas nuevas" in preview
     sectors = [{"key": "", "label": "=HYPERLINK(\"http://malo\";\"clic\")"}] + list(event.sector_options)
-    services.update_registration_settings(event, sectors, event.privacy_notice, organizer)
+    manage.update_registration_settings(event, sectors, event.privacy_notice, organizer)
     db.session.commit()
     again = organizer_client.get(url(event, "/plantilla.csv")).data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(again)))
@@ -383,7 +383,7 @@ def test_template_download_is_formula_safe_and_round_trips(organizer_client, org
 def test_xlsx_template_is_formula_safe_and_round_trips(organizer_client, organizer):
     event = make_event()
     sectors = [{"key": "", "label": "=HYPERLINK(\"http://malo\";\"clic\")"}] + list(event.sector_options)
-    services.update_registration_settings(event, sectors, event.privacy_notice, organizer)
+    manage.update_registration_settings(event, sectors, event.privacy_notice, organizer)
     db.session.commit()
     response = organizer_client.get(url(event, "/plantilla.xlsx"))
     assert response.status_code == 200 and response.mimetype == export.XLSX_MIMETYPE
@@ -395,7 +395,7 @@ def test_xlsx_template_is_formula_safe_and_round_trips(organizer_client, organiz
     assert [c.value for c in rows[0]] == HEADER and len(rows) == 3
     assert rows[1][3].value == "=HYPERLINK(\"http://malo\";\"clic\")" and rows[1][3].data_type == "s"
     assert rows[2][6].value == "15031" and rows[2][6].data_type == "s"
-    services.update_registration_settings(event, sectors[1:], event.privacy_notice, organizer)
+    manage.update_registration_settings(event, sectors[1:], event.privacy_notice, organizer)
     db.session.commit()
     preview = upload(organizer_client, event, organizer_client.get(url(event, "/plantilla.xlsx")).data,
                      "plantilla.xlsx").get_data(as_text=True)

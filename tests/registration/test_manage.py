@@ -14,9 +14,9 @@ from foros.events.models import DEFAULT_SECTORS, Modality
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import services
+from foros.registration import lifecycle, manage, signup
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import RegistrationInput
 from tests.conftest import make_event
 
 
@@ -28,7 +28,7 @@ def person(n=1, **overrides) -> RegistrationInput:
 
 
 def register(event, n=1, **overrides) -> Registration:
-    registration = services.register_attendee(event, person(n, **overrides),
+    registration = signup.register_attendee(event, person(n, **overrides),
                                               source=RegistrationSource.MANUAL).registration
     db.session.commit()
     return registration
@@ -78,7 +78,7 @@ def hybrid_event(app):
     register(event, 3, name="Carla Virtual", modality="virtual", municipality_key="otra",
              days=[first + timedelta(days=1)])
     cancelled = register(event, 4, name="Dora Cancelada", modality="virtual", days=[first])
-    services.cancel_registration(cancelled)
+    lifecycle.cancel_registration(cancelled)
     db.session.commit()
     return event
 
@@ -136,7 +136,7 @@ def test_day_filter(organizer_client, hybrid_event):
 def test_pages_and_odd_query_strings(organizer_client, app):
     event = make_event(capacity_in_person=None)
     for i in range(55):
-        services.register_attendee(event, person(i, name=f"Persona {i:02d}"), notify=False)
+        signup.register_attendee(event, person(i, name=f"Persona {i:02d}"), notify=False)
     db.session.commit()
     first = organizer_client.get(f"{base(event)}/registros?sector=ciudadania").get_data(as_text=True)
     assert "Persona 54" in first and "Persona 00" not in first and "Página 1 de 2" in first
@@ -246,21 +246,21 @@ def test_resend_ticket_queues_a_new_message_and_audits(organizer_client):
 def test_resend_refused_for_cancelled_and_anonymised(app, organizer):
     event = make_event()
     reg = register(event, 1)
-    services.cancel_registration(reg)
+    lifecycle.cancel_registration(reg)
     with pytest.raises(DomainError) as err:
-        services.resend_ticket(reg, organizer)
+        manage.resend_ticket(reg, organizer)
     assert err.value.code == "registration_cancelled"
     live = register(event, 2)
     live.anonymized_at = live.created_at
     with pytest.raises(DomainError) as err:
-        services.resend_ticket(live, organizer)
+        manage.resend_ticket(live, organizer)
     assert err.value.code == "registration_anonymized"
 
 
 def test_resend_of_cancelled_registration_via_page(organizer_client):
     event = make_event()
     reg = register(event, 1)
-    services.cancel_registration(reg)
+    lifecycle.cancel_registration(reg)
     db.session.commit()
     before = len(kinds())
     html = organizer_client.post(f"{base(event)}/registros/{reg.ticket_id}/reenviar",
@@ -335,7 +335,7 @@ def test_settings_refuse_removing_a_used_sector_and_empty_notice(organizer_clien
 def test_settings_service_validates(app, organizer, sectors, message):
     event = make_event()
     with pytest.raises(DomainError) as err:
-        services.update_registration_settings(event, [{"key": k, "label": v} for k, v in sectors], "Aviso",
+        manage.update_registration_settings(event, [{"key": k, "label": v} for k, v in sectors], "Aviso",
                                               organizer)
     assert err.value.code == "invalid_settings"
     assert message in " ".join(err.value.fields["sectors"])
@@ -343,7 +343,7 @@ def test_settings_service_validates(app, organizer, sectors, message):
 
 def test_settings_without_changes_record_nothing(app, organizer):
     event = make_event()
-    services.update_registration_settings(event, [dict(s) for s in event.sector_options], event.privacy_notice,
+    manage.update_registration_settings(event, [dict(s) for s in event.sector_options], event.privacy_notice,
                                           organizer)
     assert "registration.settings" not in actions()
 
@@ -366,16 +366,16 @@ def test_anonymise_only_after_the_event(organizer_client):
 def test_anonymise_past_event_keeps_counts(organizer_client):
     event = past_event()
     for i in range(3):
-        services.register_by_organizer(event, person(i, sector="academia", gender="mujer"), send_ticket=False)
+        manage.register_by_organizer(event, person(i, sector="academia", gender="mujer"), send_ticket=False)
     db.session.commit()
-    before = services.registration_counts(event)
+    before = lifecycle.registration_counts(event)
     page = organizer_client.get(f"{base(event)}/registros/anonimizar").get_data(as_text=True)
     assert "<strong>3 registros</strong>" in page and "por sector, sexo y municipio se mantienen" in page
     response = organizer_client.post(f"{base(event)}/registros/anonimizar", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Se anonimizaron 3 registros" in html and "Persona anonimizada" in html
     assert "persona1@example.org" not in html
-    assert services.registration_counts(event) == before
+    assert lifecycle.registration_counts(event) == before
     rows = db.session.scalars(select(Registration)).all()
     assert all(r.anonymized_at and r.email is None and r.phone == "" for r in rows)
     assert "event.anonymize" in actions()

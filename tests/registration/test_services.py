@@ -11,10 +11,10 @@ from foros.events.models import Modality
 from foros.events.services import DayInput
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import services
+from foros.registration import codes, lifecycle, signup
 from foros.registration.codes import make_code, read_code
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import RegistrationInput
 from tests.conftest import make_event
 
 
@@ -31,7 +31,7 @@ def kinds():
 
 def test_register_confirms_and_queues_confirmation(app):
     event = make_event(capacity_in_person=2)
-    result = services.register_attendee(event, person(1, email="Ana@Example.ORG"))
+    result = signup.register_attendee(event, person(1, email="Ana@Example.ORG"))
     db.session.commit()
     reg = result.registration
     assert result.created and reg.status == RegistrationStatus.CONFIRMED
@@ -45,8 +45,8 @@ def test_register_confirms_and_queues_confirmation(app):
 
 def test_duplicate_email_creates_nothing_and_resends_link(app):
     event = make_event()
-    services.register_attendee(event, person(1))
-    result = services.register_attendee(event, person(1, email=" PERSONA1@example.org ", name="Otra Persona"))
+    signup.register_attendee(event, person(1))
+    result = signup.register_attendee(event, person(1, email=" PERSONA1@example.org ", name="Otra Persona"))
     db.session.commit()
     assert result.duplicate
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -57,10 +57,10 @@ def test_duplicate_email_creates_nothing_and_resends_link(app):
 def test_duplicates_resend_the_link_once_per_window(app):
     """Issue 10 point 15: one re-sent link per registration per REGISTRATION_LINK_RESEND_SECONDS."""
     event = make_event()
-    services.register_attendee(event, person(1))
+    signup.register_attendee(event, person(1))
     start = utcnow()
     for n in range(5):
-        result = services.register_attendee(event, person(1), now=start + timedelta(seconds=n))
+        result = signup.register_attendee(event, person(1), now=start + timedelta(seconds=n))
         assert result.duplicate
     db.session.commit()
     assert kinds() == ["registration.confirmed", "registration.link_resent"]
@@ -69,54 +69,54 @@ def test_duplicates_resend_the_link_once_per_window(app):
     # After the window the link goes again (once).
     later = start + timedelta(seconds=app.config["REGISTRATION_LINK_RESEND_SECONDS"] + 1)
     for _ in range(3):
-        services.register_attendee(event, person(1), now=later)
+        signup.register_attendee(event, person(1), now=later)
     db.session.commit()
     assert kinds() == ["registration.confirmed", "registration.link_resent", "registration.link_resent"]
 
 
 def test_full_event_waitlists_with_position_and_cancellation_promotes(app):
     event = make_event(capacity_in_person=2)
-    first, second, third, fourth = (services.register_attendee(event, person(i)).registration for i in range(4))
+    first, second, third, fourth = (signup.register_attendee(event, person(i)).registration for i in range(4))
     db.session.commit()
     assert [r.status for r in (first, second)] == [RegistrationStatus.CONFIRMED] * 2
-    assert [services.waitlist_position(r) for r in (third, fourth)] == [1, 2]
-    promoted = services.cancel_registration(first)
+    assert [signup.waitlist_position(r) for r in (third, fourth)] == [1, 2]
+    promoted = lifecycle.cancel_registration(first)
     db.session.commit()
     assert promoted == [third] and third.status == RegistrationStatus.CONFIRMED
-    assert services.waitlist_position(fourth) == 1
+    assert signup.waitlist_position(fourth) == 1
     assert event.confirmed_in_person == 2
     assert kinds()[-2:] == ["registration.promoted", "registration.cancelled"]
-    services.cancel_registration(fourth)  # a waitlisted cancellation frees no seat
+    lifecycle.cancel_registration(fourth)  # a waitlisted cancellation frees no seat
     db.session.commit()
     assert event.confirmed_in_person == 2
 
 
 def test_cancel_twice_is_refused(app):
-    reg = services.register_attendee(make_event(), person()).registration
-    services.cancel_registration(reg)
+    reg = signup.register_attendee(make_event(), person()).registration
+    lifecycle.cancel_registration(reg)
     with pytest.raises(DomainError) as err:
-        services.cancel_registration(reg)
+        lifecycle.cancel_registration(reg)
     assert err.value.code == "already_cancelled"
 
 
 def test_cancelled_email_may_register_again(app):
     event = make_event()
-    reg = services.register_attendee(event, person()).registration
-    services.cancel_registration(reg)
-    again = services.register_attendee(event, person())
+    reg = signup.register_attendee(event, person()).registration
+    lifecycle.cancel_registration(reg)
+    again = signup.register_attendee(event, person())
     db.session.commit()
     assert again.created and again.registration.id != reg.id
 
 
 def test_capacity_per_modality_in_hybrid_event(app):
     event = make_event(modality=Modality.HIBRIDA, capacity_in_person=1, capacity_virtual=None)
-    a = services.register_attendee(event, person(1, modality="presencial")).registration
-    b = services.register_attendee(event, person(2, modality="presencial")).registration
-    c = services.register_attendee(event, person(3, modality="virtual")).registration
+    a = signup.register_attendee(event, person(1, modality="presencial")).registration
+    b = signup.register_attendee(event, person(2, modality="presencial")).registration
+    c = signup.register_attendee(event, person(3, modality="virtual")).registration
     assert (a.status, b.status, c.status) == (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
                                               RegistrationStatus.CONFIRMED)
     with pytest.raises(DomainError) as err:
-        services.register_attendee(event, person(4))
+        signup.register_attendee(event, person(4))
     assert "modality" in err.value.fields
 
 
@@ -125,8 +125,8 @@ def test_raising_capacity_promotes_waitlist(app, organizer):
     from tests.conftest import make_event_input
 
     event = make_event(capacity_in_person=1)
-    services.register_attendee(event, person(1))
-    waiting = services.register_attendee(event, person(2)).registration
+    signup.register_attendee(event, person(1))
+    waiting = signup.register_attendee(event, person(2)).registration
     update_event(event, make_event_input(slug=event.slug, capacity_in_person=2, days=[
         DayInput(d.day, time(9), time(14)) for d in event.days]), actor=organizer)
     db.session.commit()
@@ -138,8 +138,8 @@ def test_capacity_cannot_drop_below_confirmed(app, organizer):
     from tests.conftest import make_event_input
 
     event = make_event(capacity_in_person=3)
-    services.register_attendee(event, person(1))
-    services.register_attendee(event, person(2))
+    signup.register_attendee(event, person(1))
+    signup.register_attendee(event, person(2))
     with pytest.raises(DomainError) as err:
         update_event(event, make_event_input(slug=event.slug, capacity_in_person=1, days=[
             DayInput(d.day, time(9), time(14)) for d in event.days]), actor=organizer)
@@ -173,7 +173,7 @@ def test_database_refuses_counter_above_capacity(app):
 def test_invalid_input_is_rejected_per_field(app, overrides, field):
     event = make_event()
     with pytest.raises(DomainError) as err:
-        services.register_attendee(event, person(**overrides))
+        signup.register_attendee(event, person(**overrides))
     assert err.value.code == "invalid_registration" and field in err.value.fields
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
@@ -183,11 +183,11 @@ def test_other_state_and_days_of_multi_day_event(app):
     event = make_event(days=[DayInput(first, time(9), time(14)), DayInput(first + timedelta(days=2), time(9),
                                                                           time(14))])
     with pytest.raises(DomainError) as err:
-        services.register_attendee(event, person(municipality_key="otra"))
+        signup.register_attendee(event, person(municipality_key="otra"))
     assert "days" in err.value.fields
     with pytest.raises(DomainError):
-        services.register_attendee(event, person(days=[first + timedelta(days=1)]))
-    reg = services.register_attendee(event, person(municipality_key="otra", days=[first + timedelta(days=2)]))
+        signup.register_attendee(event, person(days=[first + timedelta(days=1)]))
+    reg = signup.register_attendee(event, person(municipality_key="otra", days=[first + timedelta(days=2)]))
     assert reg.registration.municipality_key == "otra"
     assert [d.day for d in reg.registration.days] == [first + timedelta(days=2)]
 
@@ -198,36 +198,36 @@ def test_closed_registration_refuses_public_but_not_organizers(app, organizer):
     event = make_event()
     change_status(event, "close")
     with pytest.raises(DomainError) as err:
-        services.register_attendee(event, person())
+        signup.register_attendee(event, person())
     assert err.value.code == "registration_closed"
-    result = services.register_attendee(event, person(), source=RegistrationSource.MANUAL, actor=organizer,
+    result = signup.register_attendee(event, person(), source=RegistrationSource.MANUAL, actor=organizer,
                                         require_consent=False)
     assert result.created
 
 
 def test_update_registration_checks_email_and_modality_seats(app):
     event = make_event(modality=Modality.HIBRIDA, capacity_in_person=1, capacity_virtual=1)
-    a = services.register_attendee(event, person(1, modality="presencial")).registration
-    b = services.register_attendee(event, person(2, modality="virtual")).registration
+    a = signup.register_attendee(event, person(1, modality="presencial")).registration
+    b = signup.register_attendee(event, person(2, modality="virtual")).registration
     db.session.commit()
     with pytest.raises(DomainError) as err:
-        services.update_registration(b, person(2, email="persona1@example.org", modality="virtual"))
+        lifecycle.update_registration(b, person(2, email="persona1@example.org", modality="virtual"))
     assert err.value.code == "duplicate"
     with pytest.raises(DomainError) as err:
-        services.update_registration(b, person(2, modality="presencial"))
+        lifecycle.update_registration(b, person(2, modality="presencial"))
     assert err.value.code == "no_seats"
     db.session.rollback()
-    services.cancel_registration(db.session.get(Registration, a.id))
+    lifecycle.cancel_registration(db.session.get(Registration, a.id))
     b = db.session.get(Registration, b.id)
-    services.update_registration(b, person(2, name="Nombre Corregido", modality="presencial"))
+    lifecycle.update_registration(b, person(2, name="Nombre Corregido", modality="presencial"))
     db.session.commit()
     assert b.modality == "presencial" and b.name == "Nombre Corregido"
     assert (event.confirmed_in_person, event.confirmed_virtual) == (1, 0)
 
 
 def test_signed_codes_detect_forgery_without_database(app):
-    reg = services.register_attendee(make_event(), person()).registration
-    code = services.ticket_code(reg)
+    reg = signup.register_attendee(make_event(), person()).registration
+    code = codes.ticket_code(reg)
     assert len(code) == 31 and code.isalnum() and code.isupper()
     assert read_code(code) == reg.ticket_id and read_code(code.lower()) == reg.ticket_id
     tampered = code[:-1] + ("A" if code[-1] != "A" else "B")
@@ -245,21 +245,21 @@ def test_signed_codes_detect_forgery_without_database(app):
 def test_code_fits_a_small_qr(app):
     from foros.core.qr import qr_version
 
-    reg = services.register_attendee(make_event(), person()).registration
-    assert qr_version(services.ticket_code(reg)) <= 4
+    reg = signup.register_attendee(make_event(), person()).registration
+    assert qr_version(codes.ticket_code(reg)) <= 4
 
 
 def test_anonymize_after_event_keeps_counts(app, organizer):
     event = make_event(days=[DayInput(local_today() + timedelta(days=1), time(9), time(10))])
     for i in range(3):
-        services.register_attendee(event, person(i, gender="mujer", sector="academia"))
+        signup.register_attendee(event, person(i, gender="mujer", sector="academia"))
     with pytest.raises(DomainError) as err:
-        services.anonymize_event(event, actor=organizer)
+        lifecycle.anonymize_event(event, actor=organizer)
     assert err.value.code == "event_not_over"
-    before = services.registration_counts(event)
-    assert services.anonymize_event(event, actor=organizer, now=utcnow() + timedelta(days=3)) == 3
+    before = lifecycle.registration_counts(event)
+    assert lifecycle.anonymize_event(event, actor=organizer, now=utcnow() + timedelta(days=3)) == 3
     db.session.commit()
-    assert services.registration_counts(event) == before
+    assert lifecycle.registration_counts(event) == before
     assert before["sector"] == {"academia": 3} and before["gender"] == {"mujer": 3}
     rows = db.session.scalars(select(Registration)).all()
     assert all(r.email is None and r.phone == "" and r.name == "Persona anonimizada" for r in rows)
@@ -270,14 +270,14 @@ def test_anonymize_after_event_keeps_counts(app, organizer):
 
 def test_search_and_filters(app):
     event = make_event(modality=Modality.HIBRIDA, capacity_in_person=10, capacity_virtual=10)
-    services.register_attendee(event, person(1, name="María López", organization="UAEMéx",
+    signup.register_attendee(event, person(1, name="María López", organization="UAEMéx",
                                              modality="presencial"))
-    services.register_attendee(event, person(2, name="Juan Pérez", sector="academia", modality="virtual",
+    signup.register_attendee(event, person(2, name="Juan Pérez", sector="academia", modality="virtual",
                                              municipality_key="15106"))
     db.session.commit()
 
     def names(**filters):
-        return [r.name for r in db.session.scalars(services.search_registrations(event, **filters))]
+        return [r.name for r in db.session.scalars(lifecycle.search_registrations(event, **filters))]
 
     assert names(text="uaem") == ["María López"]
     assert names(text="%") == []
@@ -290,8 +290,8 @@ def test_search_and_filters(app):
 
 def test_every_single_character_change_is_refused(app):
     """Changing any one character of a code (also the last, whose spare bit Base32 ignores) is refused."""
-    reg = services.register_attendee(make_event(), person()).registration
-    code = services.ticket_code(reg)
+    reg = signup.register_attendee(make_event(), person()).registration
+    code = codes.ticket_code(reg)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     for i in range(len(code)):
         for c in alphabet:

@@ -10,16 +10,16 @@ from sqlalchemy import select
 from foros.events.models import compose_address
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
-from foros.registration import services
+from foros.registration import lifecycle, signup
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import RegistrationStatus
-from foros.registration.services import RegistrationInput
 from tests.conftest import make_event
 
 TEXCOCO = "15099"
 
 
 def register(event, email="ana@example.org", name="Ana Ríos"):
-    result = services.register_attendee(event, RegistrationInput(
+    result = signup.register_attendee(event, RegistrationInput(
         name=name, email=email, sector="ciudadania", municipality_key="15031", privacy_consent=True))
     db.session.commit()
     return result.registration
@@ -92,7 +92,7 @@ def test_waitlisted_ticket_has_no_qr_and_says_what_to_do(client):
 def test_cancelled_ticket_offers_no_qr_pdf_or_calendar(client):
     event = make_event()
     reg = register(event)
-    services.cancel_registration(reg)
+    lifecycle.cancel_registration(reg)
     db.session.commit()
     page = client.get(f"/boleto/{reg.access_token}").get_data(as_text=True)
     assert "Registro cancelado" in page and "ya no da acceso al evento" in page
