@@ -7,9 +7,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from foros.accounts import services as accounts
-from foros.accounts.models import Role
+from foros.accounts.models import ApiToken, Role
 from foros.core.errors import DomainError
+from foros.demo.data import load_demo_data
+from foros.events.services import get_event
 from foros.extensions import db
+from foros.mail.cli import mail_cli
 
 users_cli = AppGroup("users", help="Cuentas de organizadores y personal de registro.")
 tokens_cli = AppGroup("tokens", help="Tokens de API para dispositivos e integraciones.")
@@ -29,8 +32,6 @@ def _fail(message: str):
 @click.option("--password", help="Contraseña; si falta, se pide sin mostrarla.")
 def create_user(email, name, role, events, password):
     """Create an account."""
-    from foros.events.services import get_event
-
     if password is None:
         password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
     try:
@@ -59,8 +60,6 @@ def create_token(email, label):
 @tokens_cli.command("list")
 def list_tokens():
     """List tokens (never the secret)."""
-    from foros.accounts.models import ApiToken
-
     for row in db.session.scalars(select(ApiToken).order_by(ApiToken.id)):
         state = "revocado" if row.revoked_at else "activo"
         click.echo(f"{row.id}\t{row.prefix}…\t{row.user.email}\t{row.label}\t{state}")
@@ -69,8 +68,6 @@ def list_tokens():
 @demo_cli.command("load")
 def load_demo():
     """Load the demo programme and accounts (idempotent)."""
-    from foros.demo.data import load_demo_data
-
     summary = load_demo_data()
     db.session.commit()
     click.secho(summary, fg="green")
@@ -78,7 +75,5 @@ def load_demo():
 
 def init_app(app):
     """Attach the command groups to the app."""
-    from foros.mail.cli import mail_cli
-
     for group in (users_cli, tokens_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

@@ -17,7 +17,9 @@ from functools import lru_cache
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
+from foros import create_app
 from foros.config import ROOT, environment_settings
+from foros.mail.delivery import BATCH, deliver_due_messages
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,6 @@ huey = make_huey(environment_settings()["HUEY_URL"])
 
 @lru_cache(maxsize=1)
 def _worker_app():
-    from foros import create_app
-
     return create_app()
 
 
@@ -58,8 +58,6 @@ def _in_app(fn):
 
 def _deliver_everything_due() -> dict:
     """Deliver batch after batch while batches come back full; the counts of the runs together."""
-    from foros.mail.delivery import BATCH, deliver_due_messages
-
     done = {"sent": 0, "retry": 0, "failed": 0}
     while True:
         counts = deliver_due_messages(limit=BATCH)

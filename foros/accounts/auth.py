@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from foros.accounts.models import Role, User
+from foros.accounts.services import active_token
 from foros.extensions import db, login_manager
 
 
@@ -90,8 +91,6 @@ def bearer_token() -> str:
 def current_api_user() -> User | None:
     """Return the account behind the request's bearer token (cached per request)."""
     if "api_user" not in g:
-        from foros.accounts.services import active_token
-
         token = bearer_token()
         g.api_token = active_token(token) if token else None
         g.api_user = g.api_token.user if g.api_token is not None else None

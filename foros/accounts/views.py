@@ -9,6 +9,7 @@ from foros.accounts.auth import organizer_required, public, staff_required
 from foros.accounts.forms import ForgotPasswordForm, LoginForm, PasswordForm, TokenForm, UserForm
 from foros.accounts.models import ApiToken, User
 from foros.core.errors import DomainError
+from foros.events.models import Event
 from foros.events.services import list_events
 from foros.extensions import db, limiter
 from foros.worker import notify_outbox
@@ -141,8 +142,6 @@ def _user_form(user=None):
 
 
 def _selected_events(form):
-    from foros.events.models import Event
-
     ids = form.events.data or []
     return db.session.scalars(select(Event).where(Event.id.in_(ids))).all() if ids else []
 

@@ -4,6 +4,7 @@ from wtforms import BooleanField, DateTimeLocalField, EmailField, StringField
 from wtforms.validators import Length, Optional
 
 from foros.accounts.forms import MultiCheckboxField
+from foros.core.formatting import fmt_date
 from foros.core.forms import BaseForm, ChoiceField, strip_filter
 from foros.core.time import LOCAL_TZ
 from foros.events.models import Modality
@@ -70,8 +71,6 @@ class CheckinListForm(BaseForm):
 
     def for_event(self, event):
         """Fill the days and modalities of the event."""
-        from foros.core.formatting import fmt_date
-
         self.day.choices = [("", "Todos los días")] + [(str(d.id), fmt_date(d.day)) for d in event.days]
         self.modalities.choices = [(m.value, m.label) for m in Modality if m != Modality.HIBRIDA]
         if not self.is_submitted():

@@ -15,6 +15,7 @@ from functools import cache
 from sqlalchemy import String, and_, bindparam, exists, func, literal_column, or_, select, update
 
 from foros.accounts.models import ApiToken, Role, User, staff_assignments
+from foros.accounts.services import TOKEN_PREFIX, hash_token
 from foros.audit.services import record_action
 from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.db import DriverStatement, contains_text, dialect_insert
@@ -283,8 +284,6 @@ def check_in_with_token(token: str, event_slug: str, list_ref, code: str, *, sca
     list are still checked). Returns ``(answer, list_info)``; raises 401/403/404 as DomainError before
     anything else is decided, and 409 for a ``scan_id`` reused on another list.
     """
-    from foros.accounts.services import TOKEN_PREFIX, hash_token
-
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise _unauthorized()
     now = now or utcnow()

@@ -9,7 +9,7 @@ from flask_smorest import Api
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, abort
 
-from foros.accounts.auth import public
+from foros.core.security import public
 from foros.core.text import clean_text
 from foros.extensions import csrf
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from foros.config import is_production
+from foros.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ def read_phase():
     checked inside the write transaction, never a value read here. A no-op on PostgreSQL apart from ending
     the transaction.
     """
-    from foros.extensions import db
-
     token = _write_intent.set(False)
     try:
         yield
@@ -293,8 +292,6 @@ def install_connection_pragmas(app):
     """Set WAL, foreign keys and a busy timeout on every new SQLite connection."""
     if not is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
         return
-    from foros.extensions import db
-
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     with app.app_context():

@@ -3,9 +3,9 @@
 from flask import Blueprint, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from foros.accounts.auth import public
 from foros.core.db import database_write_problem
 from foros.core.errors import database_unavailable_response
+from foros.core.security import public
 from foros.extensions import db
 
 bp = Blueprint("health", __name__)

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from foros import create_app
+from foros.demo.data import load_demo_data
 from foros.events.models import Event
 from foros.extensions import db
 
@@ -14,8 +15,6 @@ def main() -> None:
         if db.session.scalar(select(func.count()).select_from(Event)):
             print("La base de datos ya tiene eventos: no se cargan datos de demostración.")
             return
-        from foros.demo.data import load_demo_data
-
         print(load_demo_data())
         db.session.commit()
 

@@ -4,11 +4,16 @@ import random
 import unicodedata
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from foros.checkin.services import check_in, ensure_default_lists, open_door
 from foros.core.municipalities import all_municipalities
+from foros.core.time import as_utc
 from foros.events.models import Modality
+from foros.extensions import db
 from foros.registration import services as registration
-from foros.registration.models import RegistrationSource
-from foros.registration.services import RegistrationInput
+from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
+from foros.registration.services import RegistrationInput, ticket_code
 
 WOMEN = ["María", "Guadalupe", "Juana", "Verónica", "Leticia", "Alejandra", "Rosa", "Patricia", "Fernanda",
          "Daniela", "Itzel", "Ximena", "Andrea", "Lucía", "Mariana", "Karla", "Gabriela", "Adriana"]
@@ -91,17 +96,12 @@ def fill_with_waitlist(event, *, confirmed: int, waiting: int) -> int:
 
 def seed_checkins(event, organizer) -> int:
     """Admit most confirmed people of a past event, arrivals spread over the morning (some no-shows)."""
-    from foros.checkin.services import check_in, ensure_default_lists, open_door
-    from foros.core.time import as_utc
-    from foros.registration.models import Registration, RegistrationStatus
-    from foros.registration.services import ticket_code
-
     rnd = random.Random(event.slug + "/checkins")
     ensure_default_lists(event)
     admitted = 0
     for day in event.days:
         door, _list = open_door(organizer, event, day.day.isoformat())
-        people = [r for r in event_registrations(event, Registration, RegistrationStatus)
+        people = [r for r in event_registrations(event)
                   if any(d.id == day.id for d in r.days)]
         start = as_utc(day.starts_at)
         for reg in people:
@@ -115,11 +115,7 @@ def seed_checkins(event, organizer) -> int:
     return admitted
 
 
-def event_registrations(event, registration_model, status_enum):
-    """Confirmed registrations of an event (small helper so the import stays local)."""
-    from sqlalchemy import select
-
-    from foros.extensions import db
-
-    return db.session.scalars(select(registration_model).where(
-        registration_model.event_id == event.id, registration_model.status == status_enum.CONFIRMED)).all()
+def event_registrations(event):
+    """Confirmed registrations of an event."""
+    return db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()

@@ -16,7 +16,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from foros.core.forms import BaseForm, ChoiceField, SubForm, strip_filter
 from foros.core.municipalities import municipality_choices
-from foros.core.time import LOCAL_TZ
+from foros.core.time import LOCAL_TZ, to_local
 from foros.events.models import EVENT_KIND_LABELS, Modality
 from foros.events.services import DayInput, EventInput
 
@@ -135,8 +135,6 @@ class EventForm(BaseForm):
 
 def event_form_data(event) -> dict:
     """The form's initial data for an existing event (local times)."""
-    from foros.core.time import to_local
-
     def local_naive(value):
         return to_local(value).replace(tzinfo=None) if value else None
 

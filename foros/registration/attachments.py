@@ -2,8 +2,8 @@
 
 from foros.mail.attachments import Attachment, AttachmentBuilder
 from foros.mail.models import OutboxMessage
+from foros.registration.codes import ticket_code
 from foros.registration.models import RegistrationStatus
-from foros.registration.services import ticket_code
 from foros.registration.tickets import event_ics, qr_png
 
 #: Message kinds that carry the ticket.

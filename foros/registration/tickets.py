@@ -17,6 +17,7 @@ from foros.core.qr import qr_png as _qr_png
 from foros.core.time import LOCAL_TZ, to_local
 from foros.events.models import Modality
 from foros.registration.models import RegistrationStatus
+from foros.registration.services import ticket_code, waitlist_position
 
 
 def qr_png(code: str) -> bytes:
@@ -27,8 +28,6 @@ def qr_png(code: str) -> bytes:
 def ticket_pdf(registration) -> bytes:
     """A4 ticket: institute, event, venue, dates, name, status and — only when confirmed — a large QR (about
     7 cm, prints and scans well). A waitlisted registration gets a receipt that says so, without a QR."""
-    from foros.registration.services import ticket_code, waitlist_position
-
     event = registration.event
     s = pdf.styles()
     identity = current_identity()
