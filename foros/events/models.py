@@ -219,6 +219,8 @@ class Event(EventRules, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When organizers released the event's anonymised figures as open data (NULL: not published).
+    open_data_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     days = relationship(
         "EventDay", back_populates="event", cascade="all, delete-orphan", order_by="EventDay.starts_at"
