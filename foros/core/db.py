@@ -384,11 +384,14 @@ class DriverStatement:
     are raised as SQLAlchemy's (``DBAPIError.instance``), as ``Connection.execute`` would.
 
     Parameters are the bind parameter names (``bindparam("x")``) or, for an ``INSERT`` without
-    ``.values()``, the column keys listed in ``column_keys``; every one must be given, since Python-side
-    column defaults are not applied here (checked when the statement is compiled).
+    ``.values()``, the column keys: ``column_keys`` if given, else every column of the table but its
+    autoincrement key (``insert_columns``), so that a new column cannot be forgotten; every one must be
+    given, since Python-side column defaults are not applied here (checked when the statement is compiled).
     """
 
     def __init__(self, statement, *, column_keys: tuple[str, ...] | None = None):
+        if column_keys is None and statement.is_insert and not statement._values:
+            column_keys = insert_columns(statement.table)
         self.statement, self.column_keys = statement, column_keys
         self._by_dialect: dict[str, tuple] = {}
 
@@ -449,6 +452,11 @@ class DriverStatement:
         entry = (compiled.string, names, defaults, bind_processors, row_type, result_processors)
         self._by_dialect[dialect.name] = entry
         return entry
+
+
+def insert_columns(table) -> tuple[str, ...]:
+    """The keys of the columns an INSERT into ``table`` writes: all but the autoincrement primary key."""
+    return tuple(column.key for column in table.columns if column is not table.autoincrement_column)
 
 
 class DriverResult:
