@@ -68,10 +68,12 @@ def create_app(test_config=None):
     from foros.checkin.views import bp as checkin_bp
     from foros.core.health import bp as health_bp
     from foros.events.views import bp as events_bp
+    from foros.jobs.views import bp as jobs_bp
     from foros.mail.views import bp as mail_bp
     from foros.registration.views import bp as registration_bp
 
-    for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp):
+    for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp,
+                      jobs_bp):
         app.register_blueprint(blueprint)
 
     from foros.accounts.api import blp as accounts_api

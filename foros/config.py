@@ -65,7 +65,11 @@ class DefaultConfig:
     REGISTRATION_RATE_LIMIT = "20 per minute"  # per client address, form and API alike
     #: A duplicate sign-up re-sends the ticket link at most once per registration per this many seconds.
     REGISTRATION_LINK_RESEND_SECONDS = 600
-    WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail right after commit
+    WORKER_ENQUEUE = True  # ask the Huey worker to deliver e-mail (and run queued jobs) right after commit
+    #: Background jobs (foros.jobs): how long a produced file stays downloadable, and after how long a job
+    #: still "running" is taken for one whose worker died (marked failed by the worker's sweep).
+    JOB_RESULT_TTL_SECONDS = 24 * 3600
+    JOB_STALE_SECONDS = 3600
     #: Storage of the background queue (foros.worker): "" → a SQLite file in the instance folder;
     #: "redis://host:6379/0" → Redis; "memory://" → in-process (tests). Read once per process, when the
     #: worker module is imported (before any app exists), from the same defaults and environment as the app.

@@ -1,8 +1,10 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic's autogenerate) sees the whole schema."""
 
 from foros.accounts.models import ApiToken, LoginThrottle, User, staff_assignments  # noqa: F401
+from foros.attendance.models import AttendanceExportDefault  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
 from foros.checkin.models import Checkin, CheckinList  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401
+from foros.jobs.models import BackgroundJob  # noqa: F401
 from foros.mail.models import OutboxMessage  # noqa: F401
 from foros.registration.models import Registration, registration_days  # noqa: F401

@@ -19,6 +19,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from foros import create_app
 from foros.config import ROOT, environment_settings
+from foros.jobs.runner import run_queued_jobs, sweep_jobs
 from foros.mail.delivery import BATCH, deliver_due_messages
 
 log = logging.getLogger(__name__)
@@ -135,3 +136,27 @@ def notify_outbox() -> None:
 
     if current_app.config.get("WORKER_ENQUEUE", True):
         _notifier.notify()
+
+
+@huey.task()
+def run_jobs_task():
+    """Run the background jobs that wait (big exports, certificate ZIPs), oldest first."""
+    return _in_app(run_queued_jobs)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_jobs_task():
+    """Every minute: run jobs whose enqueue was lost, fail those whose worker died, delete expired files."""
+    return _in_app(sweep_jobs)
+
+
+def notify_jobs() -> None:
+    """A job was queued and committed: ask the worker to run it (best effort; the sweep is the safety net)."""
+    from flask import current_app
+
+    if not current_app.config.get("WORKER_ENQUEUE", True):
+        return
+    try:
+        run_jobs_task()
+    except Exception:  # the queue being down must never fail a request that already committed
+        log.warning("Could not enqueue the background jobs; the periodic sweep will run them.", exc_info=True)

@@ -1,0 +1,1 @@
+"""Background jobs: long work (big exports, certificate ZIPs) run by the Huey worker, with progress and a file."""
