@@ -57,6 +57,9 @@ class DefaultConfig:
 
     #: Largest request body accepted (uploads included); bigger ones get a Spanish 413 page.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Largest text field of a multipart form and largest URL-encoded form body (core.security): a 1 MB name
+    #: gets the 413 page, not a 1 MB page echoing it.
+    MAX_FORM_MEMORY_SIZE = 500_000
     #: Guest imports: file size and rows per file (confirming runs in the request; keep it well under
     #: the server timeout — about 1,000 rows took 7–19 s on this machine while it was busy).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024

@@ -1,10 +1,11 @@
 """Form helpers shared by all domains."""
 
 from flask_wtf import FlaskForm
-from wtforms import Form, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import FieldList, Form, FormField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.meta import DefaultMeta
+from wtforms.validators import Length
 
 from foros.core.text import clean_text
 
@@ -58,6 +59,29 @@ def _bind_clean(meta, form, unbound_field, options):
     return DefaultMeta.bind_field(meta, form, unbound_field, options)
 
 
+#: The longest value a refused form shows back as typed: twice the longest text field (5,000 characters), room
+#: to see and trim an overflow. Nobody types more; a longer value comes back cut to its field's limit, so a
+#: 100 KB name does not return in a 100 KB page (bodies over MAX_FORM_MEMORY_SIZE get the 413 page).
+ECHO_MAX_CHARS = 10_000
+
+
+def _text_limit(field) -> int | None:
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return min(limits) if limits else None
+
+
+def trim_echo(fields) -> None:
+    """Cut text values longer than ``ECHO_MAX_CHARS`` to their field's limit before a refused form is shown
+    again (repeated groups included); only after validation, so nothing valid is ever shortened."""
+    for field in fields:
+        if isinstance(field, FormField | FieldList):
+            trim_echo(field)
+        elif (isinstance(field, StringField) and isinstance(field.data, str)
+              and len(field.data) > ECHO_MAX_CHARS):
+            field.data = field.data[:_text_limit(field) or ECHO_MAX_CHARS]
+            field.raw_data = [field.data]
+
+
 class BaseForm(FlaskForm):
     """Every Foros form: Flask-WTF (CSRF) with WTForms' messages in Spanish."""
 
@@ -73,8 +97,16 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             return _bind_clean(self, form, unbound_field, options)
 
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' validation; a refused form keeps what was typed, within ``ECHO_MAX_CHARS`` per field."""
+        valid = super().validate(extra_validators)
+        if not valid:
+            trim_echo(self)
+        return valid
+
     def show_error(self, exc) -> None:
         """Show a service's DomainError: each field's messages next to it, anything else in the summary."""
+        trim_echo(self)
         if not exc.fields:
             self.form_errors.append(exc.message)
         self.apply_errors(exc.fields)

@@ -1,6 +1,6 @@
 """Security headers on every response (a strict CSP with no inline scripts, and friends); NUL bytes refused."""
 
-from flask import abort, current_app, request
+from flask import Request, abort, current_app, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,6 +28,25 @@ def public(view):
     live in ``foros.accounts.auth``; this one is here because core's own routes (health, API docs) need it."""
     view.access = "public"
     return view
+
+
+class FormCappedRequest(Request):
+    """A request whose URL-encoded form body is capped at ``MAX_FORM_MEMORY_SIZE`` (Flask's per-field cap for
+    multipart forms, 500 KB by default): Werkzeug reads such a body whole, bounded only by ``MAX_CONTENT_LENGTH``
+    (sized for uploads), so a 1 MB name reached the form and came back echoed in a 1 MB page. Now it is a 413."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if current_app and self._max_content_length is None and self.mimetype == FORM_TYPES[0]:
+            form_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+            if form_limit is not None:
+                return form_limit if limit is None else min(limit, form_limit)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def _set_headers(response):
@@ -74,7 +93,8 @@ def _refuse_nul_bytes():
 
 
 def init_app(app):
-    """Add the headers to every response (and HSTS when cookies are HTTPS-only); refuse NUL bytes."""
+    """Add the headers to every response (and HSTS when cookies are HTTPS-only); refuse NUL bytes; cap forms."""
+    app.request_class = FormCappedRequest
     app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):

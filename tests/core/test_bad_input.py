@@ -528,6 +528,71 @@ def test_audit_filters_extreme_but_valid_values_are_not_errors(organizer_client,
     assert "registros" in response.get_data(as_text=True)
 
 
+# --- Oversized forms: a clear answer, never the value echoed back -----------------------------------------
+
+#: Over MAX_FORM_MEMORY_SIZE (500 KB): the whole form is refused with the 413 page.
+HUGE = "N" * 1_000_000
+#: Under it, but far over any field and over what a refused form shows back as typed (core.forms).
+BIG = "N" * 100_000
+
+
+def registration_form(**overrides) -> dict:
+    data = {"name": "Lucía Hernández Ortiz", "email": "lucia@example.org", "phone": "55 1234 5678",
+            "sector": "sociedad_civil", "organization": "Colectivo Conservado", "position": "Coordinadora",
+            "municipality": "chimalhuacan", "gender": "mujer", "accessibility": "", "privacy_consent": "y"}
+    data.update(overrides)
+    return data
+
+
+def assert_not_echoed(html: str, limit: int) -> None:
+    """The value comes back cut to its field's limit: no longer than that, and the page stays small."""
+    assert "N" * (limit + 1) not in html
+    assert len(html) < 60_000, len(html)
+
+
+def test_a_1_mb_name_on_the_registration_form_gets_the_413_page(client):
+    event = make_event()
+    before = table_counts()
+    response = client.post(f"/eventos/{event.slug}/registro", data=registration_form(name=HUGE))
+    html = assert_error_page(response, 413, "demasiado grandes")
+    assert_not_echoed(html, 99)  # nothing of it
+    assert table_counts() == before
+
+
+def test_a_1_mb_title_on_the_event_form_gets_the_413_page(organizer_client):
+    before = table_counts()
+    response = organizer_client.post("/gestion/eventos/nuevo", data=event_form(title=HUGE))
+    html = assert_error_page(response, 413, "demasiado grandes")
+    assert_not_echoed(html, 99)  # nothing of it
+    assert table_counts() == before
+
+
+def test_a_100_kb_name_on_the_registration_form_comes_back_cut_to_its_limit(client):
+    event = make_event()
+    before = table_counts()
+    response = client.post(f"/eventos/{event.slug}/registro", data=registration_form(name=BIG))
+    html = assert_refused(response, "Máximo 200 caracteres.")
+    assert_not_echoed(html, 200)
+    assert_kept(html, ['value="' + "N" * 200 + '"', 'value="lucia@example.org"', 'value="Colectivo Conservado"'])
+    assert table_counts() == before
+
+
+def test_a_100_kb_title_on_the_event_form_comes_back_cut_to_its_limit(organizer_client):
+    before = table_counts()
+    response = organizer_client.post("/gestion/eventos/nuevo", data=event_form(title=BIG))
+    html = assert_refused(response, "Máximo 200 caracteres.")
+    assert_not_echoed(html, 200)
+    assert_kept(html, KEPT_EVENT + ['value="' + "N" * 200 + '"'])
+    assert table_counts() == before
+
+
+def test_a_refused_form_keeps_a_10_000_character_value_whole(organizer_client):
+    # An overflow a person could paste stays editable; only values past ECHO_MAX_CHARS are cut.
+    html = assert_refused(organizer_client.post("/gestion/eventos/nuevo", data=event_form(title="N" * 10_000)),
+                          "Máximo 200 caracteres.")
+    assert 'value="' + "N" * 10_000 + '"' in html
+
+
 # --- NUL bytes (PostgreSQL cannot store or compare them) ---------------------------------------------------
 
 @pytest.mark.parametrize(("method", "path", "data"), [
