@@ -71,10 +71,12 @@ def create_app(test_config=None):
     from foros.jobs.views import bp as jobs_bp
     from foros.mail.views import bp as mail_bp
     from foros.registration.views import bp as registration_bp
+    from foros.stats.views import bp as stats_bp
 
     for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp,
                       jobs_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(stats_bp)
 
     from foros.accounts.api import blp as accounts_api
     from foros.checkin.api import blp as checkin_api

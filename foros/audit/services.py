@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "demo.load": "Cargó datos de demostración",
     "mail.resend": "Reenvió correo",
     "event.anonymize": "Anonimizó asistentes",
+    "event.open_data_publish": "Publicó datos abiertos",
+    "event.open_data_withdraw": "Retiró datos abiertos",
     "registration.create": "Registró persona",
     "registration.update": "Corrigió registro",
     "registration.cancel": "Canceló registro",
@@ -99,4 +101,3 @@ def query_entries(*, action: str = "", object_type: str = "", actor_id: int | No
     if text:
         stmt = stmt.where(contains_text(text, AuditEntry.object_label))
     return stmt
-

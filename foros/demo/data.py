@@ -10,6 +10,7 @@ from foros.accounts.models import Role
 from foros.audit.services import record_action
 from foros.checkin.services import create_list, ensure_default_lists
 from foros.core.time import local_to_utc, local_today
+from foros.demo.attendance import publish_past_open_data, seed_session_list
 from foros.demo.people import fill_with_waitlist, seed_checkins, seed_registrations
 from foros.events import services as events
 from foros.events.models import Event, EventKind, EventStatus, Modality
@@ -103,6 +104,11 @@ def load_demo_data() -> str:
     if new:
         registrations += seed_registrations(jornadas, 160)
         checkins += seed_checkins(jornadas, organizer)
+    # Session lists of the 2023 Jornadas: the opening panel (6 June) and the networking session (8 June).
+    checkins += seed_session_list(jornadas, organizer, day=jornadas.days[0], name="Panel inaugural",
+                                  slug="panel-inaugural", at=time(10, 30), share=0.85)
+    checkins += seed_session_list(jornadas, organizer, day=jornadas.days[1], name="Sesión de networking",
+                                  slug="networking", at=time(12, 0), share=0.6)
 
     today = local_today()
     upcoming = [
@@ -150,6 +156,8 @@ def load_demo_data() -> str:
         if new and slug == "jornadas-gobierno-abierto":
             create_list(event, name="Sesión de networking", slug="networking", day=event.days[1],
                         modalities=["presencial"], actor=organizer)
+
+    publish_past_open_data(organizer)  # the past events' figures, as organizers publish them after the event
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
     _staff, staff_new = _ensure_user(STAFF_EMAIL, "Personal de Registro Demo", Role.STAFF, [texcoco])
