@@ -64,6 +64,7 @@ def create_app(test_config=None):
     api = core_api.init_app(app)
 
     from foros.accounts.views import bp as accounts_bp
+    from foros.attendance.views import bp as attendance_bp
     from foros.audit.views import bp as audit_bp
     from foros.checkin.views import bp as checkin_bp
     from foros.core.health import bp as health_bp
@@ -74,7 +75,7 @@ def create_app(test_config=None):
     from foros.stats.views import bp as stats_bp
 
     for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp,
-                      jobs_bp):
+                      jobs_bp, attendance_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(stats_bp)
 
@@ -97,13 +98,16 @@ def create_app(test_config=None):
 
 def _connect_domains():
     """Give lower layers the behaviour of higher ones, which the import direction forbids them to import."""
+    from foros.attendance import exports as attendance_exports
     from foros.events.services import capacity_changed
+    from foros.jobs.registry import register_job_kind
     from foros.mail.attachments import register_attachments
     from foros.registration import attachments as registration_attachments
     from foros.registration.services import promote_waitlist
 
     capacity_changed.connect(promote_waitlist)  # seats freed by a capacity change go to the waiting list
     register_attachments(registration_attachments.KIND_PREFIX, registration_attachments.TICKET_FILES)
+    register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists
 
 
 def _check_settings(app):

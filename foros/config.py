@@ -73,6 +73,8 @@ class DefaultConfig:
     #: still "running" is taken for one whose worker died (marked failed by the worker's sweep).
     JOB_RESULT_TTL_SECONDS = 24 * 3600
     JOB_STALE_SECONDS = 3600
+    #: Attendance exports with more rows than this are built by the background worker (progress page, link).
+    ATTENDANCE_EXPORT_BACKGROUND_ROWS = 2000
     #: Storage of the background queue (foros.worker): "" → a SQLite file in the instance folder;
     #: "redis://host:6379/0" → Redis; "memory://" → in-process (tests). Read once per process, when the
     #: worker module is imported (before any app exists), from the same defaults and environment as the app.

@@ -49,6 +49,16 @@ KEY_LABELS = {
     "registration_opens_at": "Apertura del registro",
     "registration_closes_at": "Cierre del registro",
     "sector_options": "Sectores",
+    # attendance exports
+    "format": "Formato",
+    "rows": "Filas",
+    "via": "Por",
+    "columns": "Columnas",
+    "day": "Día",
+    "checkin_list": "Lista de acceso",
+    "status_filter": "Estado (filtro)",
+    "sector": "Sector",
+    "municipality": "Municipio",
     # accounts and demo
     "name": "Nombre",
     "email": "Correo",
@@ -76,6 +86,18 @@ VALUE_LABELS = {
     "result": {"accepted": "acceso registrado", "already_checked_in": "ya había entrado"},
 }
 VALUE_LABELS["previous_status"] = VALUE_LABELS["status"]
+VALUE_LABELS["format"] = {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF (lista de asistencia)"}
+VALUE_LABELS["via"] = {"web": "descarga inmediata", "background": "trabajo en segundo plano", "api": "API"}
+VALUE_LABELS["status_filter"] = {"registered": "confirmados", "admitted": "ingresaron",
+                                 "no_show": "no se presentaron", "cancelled": "cancelados",
+                                 "waitlisted": "en lista de espera"}
+VALUE_LABELS["columns"] = {"name": "nombre", "email": "correo", "phone": "teléfono",
+                           "organization": "organización", "position": "cargo", "sector": "sector",
+                           "municipality": "municipio", "gender": "sexo",
+                           "modality": "modalidad", "status": "estado", "admitted_at": "ingreso",
+                           "admissions": "ingresos registrados", "days": "días inscritos",
+                           "registered_at": "fecha de registro", "source": "origen", "ticket_id": "boleto",
+                           "accessibility": "accesibilidad"}
 #: The fields of a registration, named in "Datos corregidos".
 VALUE_LABELS["fields"] = {
     "name": "nombre", "email": "correo", "phone": "teléfono", "organization": "organización", "position": "cargo",

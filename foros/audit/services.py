@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "checkin_list.create": "Creó lista de acceso",
     "checkin.admit": "Admitió a mano en la puerta",
     "checkin.undo": "Deshizo un acceso",
+    "attendance.exported": "Exportó lista de asistencia",
+    "attendance.columns_saved": "Guardó columnas de la lista de asistencia",
 }
 
 

@@ -1,0 +1,253 @@
+"""Attendance lists: who registered and who came, filtered, with the columns an organizer chose.
+
+One query feeds every format (CSV, XLSX, PDF, the API, the background job): registrations of the event, each
+with its first admission in the scope (a day's lists, one list, or all), filtered by status, sector,
+municipality and modality, ordered by name. Rows are yielded as dicts keyed by ``COLUMNS``' keys.
+"""
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+
+from foros.attendance.models import AttendanceExportDefault
+from foros.audit.services import record_action
+from foros.checkin.models import Checkin, CheckinList, ScanResult
+from foros.core.errors import DomainError
+from foros.core.export import Column
+from foros.core.municipalities import get_municipality
+from foros.events.models import EventDay
+from foros.extensions import db
+from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
+from foros.registration.models import Registration, RegistrationStatus, registration_days
+
+#: Every column an organizer may choose, in the order offered.
+COLUMNS: dict[str, Column] = {c.key: c for c in (
+    Column("name", "Nombre", width=32),
+    Column("email", "Correo electrónico", width=30),
+    Column("phone", "Teléfono", width=16),
+    Column("organization", "Organización", width=28),
+    Column("position", "Cargo", width=22),
+    Column("sector", "Sector", width=22),
+    Column("municipality", "Municipio", width=22),
+    Column("gender", "Sexo", width=14),
+    Column("modality", "Modalidad", width=12),
+    Column("status", "Estado", width=18),
+    Column("admitted_at", "Ingreso", width=18),
+    Column("admissions", "Ingresos registrados", width=12),
+    Column("days", "Días inscritos", width=24),
+    Column("registered_at", "Fecha de registro", width=18),
+    Column("source", "Origen", width=14),
+    Column("ticket_id", "Boleto", width=18),
+    Column("accessibility", "Accesibilidad", width=30),
+)}
+DEFAULT_COLUMNS = ["name", "organization", "sector", "municipality", "modality", "status", "admitted_at"]
+
+#: The status filter: registration statuses plus what the door says (admitted / did not come).
+STATUS_FILTERS = {
+    "registered": "Confirmados",
+    "admitted": "Ingresaron",
+    "no_show": "No se presentaron",
+    "cancelled": "Cancelados",
+    "waitlisted": "En lista de espera",
+}
+FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF (lista de asistencia)"}
+_GENDERS = dict(GENDER_OPTIONS)
+
+
+@dataclass(frozen=True)
+class AttendanceFilter:
+    """What to list: one day (its ISO date) or one check-in list (its slug), and the other filters ('' = all)."""
+
+    day: str = ""
+    list_slug: str = ""
+    status: str = ""
+    sector: str = ""
+    municipality: str = ""
+    modality: str = ""
+
+    def as_dict(self) -> dict:
+        """The filters that were set (for the audit log and the job's parameters)."""
+        return {key: value for key, value in asdict(self).items() if value}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The filter resolved against the event: the day and the list it names."""
+
+    event: object
+    day: EventDay | None
+    checkin_list: CheckinList | None
+    filters: AttendanceFilter
+
+
+def resolve(event, filters: AttendanceFilter) -> Scope:
+    """Check the filters against the event (unknown day, list, status… → ``invalid_filter`` with fields)."""
+    errors = {}
+    day = next((d for d in event.days if d.day.isoformat() == filters.day), None)
+    if filters.day and day is None:
+        errors["day"] = ["Ese día no pertenece al evento."]
+    checkin_list = None
+    if filters.list_slug:
+        checkin_list = db.session.scalar(select(CheckinList).where(CheckinList.event_id == event.id,
+                                                                   CheckinList.slug == filters.list_slug))
+        if checkin_list is None:
+            errors["list_slug"] = ["Esa lista de registro no pertenece al evento."]
+    if filters.status and filters.status not in STATUS_FILTERS:
+        errors["status"] = ["Estado desconocido."]
+    if filters.sector and filters.sector not in {s["key"] for s in event.sector_options or []}:
+        errors["sector"] = ["Sector desconocido."]
+    known_place = filters.municipality == OTHER_STATE or get_municipality(filters.municipality) is not None
+    if filters.municipality and not known_place:
+        errors["municipality"] = ["Municipio desconocido."]
+    if filters.modality and filters.modality not in {m.value for m in event.modality.attendance_modes}:
+        errors["modality"] = ["Modalidad desconocida."]
+    if errors:
+        raise DomainError("invalid_filter", "Revise los filtros marcados.", fields=errors)
+    return Scope(event, day, checkin_list, filters)
+
+
+def municipality_name(key: str) -> str:
+    """The municipality's name, or "Otro estado"."""
+    municipality = get_municipality(key)
+    return municipality.name if municipality else "Otro estado"
+
+
+def choose_columns(keys) -> list[Column]:
+    """The chosen columns in the catalogue's order; unknown keys → ``invalid_columns``; none → the default."""
+    keys = [k for k in keys if k]
+    unknown = [k for k in keys if k not in COLUMNS]
+    if unknown:
+        names = ", ".join(unknown)[:200]
+        raise DomainError("invalid_columns", "Hay columnas desconocidas.",
+                          fields={"columns": [f"Columnas desconocidas: {names}"]})
+    chosen = set(keys) or set(DEFAULT_COLUMNS)
+    return [c for key, c in COLUMNS.items() if key in chosen]
+
+
+def default_columns(event) -> list[str]:
+    """The event's saved default columns, or the house default."""
+    saved = db.session.get(AttendanceExportDefault, event.id)
+    return [k for k in saved.columns if k in COLUMNS] if saved and saved.columns else list(DEFAULT_COLUMNS)
+
+
+def save_default_columns(event, keys, *, actor) -> list[str]:
+    """Remember these columns as the event's default for attendance exports (audit-logged)."""
+    columns = [c.key for c in choose_columns(keys)]
+    row = db.session.get(AttendanceExportDefault, event.id) or AttendanceExportDefault(event_id=event.id)
+    row.columns, row.updated_by_id = columns, getattr(actor, "id", None)
+    db.session.add(row)
+    record_action(actor, "attendance.columns_saved", event, details={"columns": columns})
+    db.session.flush()
+    return columns
+
+
+def _admissions(scope: Scope):
+    """Per registration: first live admission and how many lists admitted them, within the scope."""
+    query = (select(Checkin.registration_id, func.min(Checkin.scanned_at).label("admitted_at"),
+                    func.count(func.distinct(Checkin.list_id)).label("admissions"))
+             .join(CheckinList, CheckinList.id == Checkin.list_id)
+             .where(CheckinList.event_id == scope.event.id, Checkin.result == ScanResult.ACCEPTED.value,
+                    Checkin.undone_at.is_(None))
+             .group_by(Checkin.registration_id))
+    if scope.checkin_list is not None:
+        query = query.where(Checkin.list_id == scope.checkin_list.id)
+    elif scope.day is not None:
+        query = query.where(CheckinList.event_day_id == scope.day.id)
+    return query.subquery("admissions")
+
+
+def attendance_query(scope: Scope):
+    """The SELECT of (Registration, admitted_at, admissions) for the scope, ordered by name."""
+    adm = _admissions(scope)
+    f = scope.filters
+    query = (select(Registration, adm.c.admitted_at, adm.c.admissions)
+             .outerjoin(adm, adm.c.registration_id == Registration.id)
+             .where(Registration.event_id == scope.event.id))
+    day_id = scope.day.id if scope.day is not None else getattr(scope.checkin_list, "event_day_id", None)
+    if day_id is not None:
+        query = query.where(Registration.id.in_(select(registration_days.c.registration_id)
+                                                .where(registration_days.c.event_day_id == day_id)))
+    if scope.checkin_list is not None and scope.checkin_list.modalities:
+        query = query.where(Registration.modality.in_(scope.checkin_list.modalities))
+    status = {"registered": RegistrationStatus.CONFIRMED, "admitted": RegistrationStatus.CONFIRMED,
+              "no_show": RegistrationStatus.CONFIRMED, "cancelled": RegistrationStatus.CANCELLED,
+              "waitlisted": RegistrationStatus.WAITLISTED}.get(f.status)
+    if status is not None:
+        query = query.where(Registration.status == status)
+    if f.status == "admitted":
+        query = query.where(adm.c.admitted_at.is_not(None))
+    elif f.status == "no_show":
+        query = query.where(adm.c.admitted_at.is_(None))
+    if f.sector:
+        query = query.where(Registration.sector == f.sector)
+    if f.municipality:
+        query = query.where(Registration.municipality_key == f.municipality)
+    if f.modality:
+        query = query.where(Registration.modality == f.modality)
+    return query.order_by(func.lower(Registration.name), Registration.id)
+
+
+def count_rows(scope: Scope) -> int:
+    """How many rows the export will have."""
+    return db.session.scalar(select(func.count()).select_from(attendance_query(scope).order_by(None).subquery()))
+
+
+def _days_by_registration(event) -> dict[int, str]:
+    rows = db.session.execute(select(registration_days.c.registration_id, EventDay.day)
+                              .join(EventDay, EventDay.id == registration_days.c.event_day_id)
+                              .where(EventDay.event_id == event.id).order_by(EventDay.day))
+    days: dict[int, list[str]] = {}
+    for registration_id, day in rows:
+        days.setdefault(registration_id, []).append(day.strftime("%d/%m/%Y"))
+    return {key: ", ".join(value) for key, value in days.items()}
+
+
+def attendance_rows(scope: Scope, columns: list[Column]) -> Iterator[dict]:
+    """The rows of the export, read from the database in batches (memory stays flat).
+
+    Everything taken from the event is read now, not when the rows are: a streamed CSV reads them after the
+    view returned and its transaction ended (the event is then detached).
+    """
+    keys = {c.key for c in columns}
+    days = _days_by_registration(scope.event) if "days" in keys else {}
+    sectors = {s["key"]: s["label"] for s in scope.event.sector_options or []}
+    statement = attendance_query(scope).execution_options(yield_per=500)
+    return _rows(statement, days, sectors)
+
+
+def _rows(statement, days: dict, sectors: dict) -> Iterator[dict]:
+    for registration, admitted_at, admissions in db.session.execute(statement):
+        if registration.status == RegistrationStatus.CONFIRMED:
+            status = "Ingresó" if admitted_at else "Confirmado, sin ingreso"
+        else:
+            status = registration.status.label
+        yield {
+            "name": registration.name,
+            "email": registration.email or "",
+            "phone": registration.phone,
+            "organization": registration.organization,
+            "position": registration.position,
+            "sector": sectors.get(registration.sector, registration.sector),
+            "municipality": municipality_name(registration.municipality_key),
+            "gender": _GENDERS.get(registration.gender, ""),
+            "modality": registration.modality.capitalize(),
+            "status": status,
+            "admitted_at": admitted_at,
+            "admissions": admissions or 0,
+            "days": days.get(registration.id, ""),
+            "registered_at": registration.created_at,
+            "source": registration.source.label,
+            "ticket_id": registration.ticket_id,
+            "accessibility": registration.accessibility,
+        }
+
+
+def record_export(event, scope: Scope, columns: list[Column], fmt: str, rows: int, *, actor, via: str) -> None:
+    """Audit: who exported this event's attendance, when (the entry's time), in what format, with which filters."""
+    names = {"day": "day", "list_slug": "checkin_list", "status": "status_filter", "sector": "sector",
+             "municipality": "municipality", "modality": "modality"}
+    filters = {names[key]: value for key, value in scope.filters.as_dict().items()}
+    record_action(actor, "attendance.exported", event, details={
+        "format": fmt, "rows": rows, "via": via, "columns": [c.key for c in columns], **filters,
+    })
