@@ -64,6 +64,7 @@ def create_app(test_config=None):
     api = core_api.init_app(app)
 
     from foros.accounts.views import bp as accounts_bp
+    from foros.certificates.views import bp as certificates_bp
     from foros.attendance.views import bp as attendance_bp
     from foros.audit.views import bp as audit_bp
     from foros.checkin.views import bp as checkin_bp
@@ -78,6 +79,7 @@ def create_app(test_config=None):
                       jobs_bp, attendance_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(certificates_bp)
 
     from foros.accounts.api import blp as accounts_api
     from foros.checkin.api import blp as checkin_api
@@ -99,14 +101,20 @@ def create_app(test_config=None):
 def _connect_domains():
     """Give lower layers the behaviour of higher ones, which the import direction forbids them to import."""
     from foros.attendance import exports as attendance_exports
+    from foros.certificates import jobs as certificate_jobs
+    from foros.certificates import views as certificate_views
     from foros.events.services import capacity_changed
     from foros.jobs.registry import register_job_kind
     from foros.mail.attachments import register_attachments
     from foros.registration import attachments as registration_attachments
+    from foros.jobs.registry import register_job_kind
     from foros.registration.services import promote_waitlist
+    from foros.registration.ticket_links import register_ticket_links
 
     capacity_changed.connect(promote_waitlist)  # seats freed by a capacity change go to the waiting list
     register_attachments(registration_attachments.KIND_PREFIX, registration_attachments.TICKET_FILES)
+    register_job_kind(certificate_jobs.ZIP_JOB, certificate_jobs.build_zip)  # "Descargar todas (ZIP)"
+    register_ticket_links(certificate_views.ticket_links)  # "Descargar constancia" on the ticket page
     register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists
 
 

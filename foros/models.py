@@ -3,6 +3,7 @@
 from foros.accounts.models import ApiToken, LoginThrottle, User, staff_assignments  # noqa: F401
 from foros.attendance.models import AttendanceExportDefault  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
+from foros.certificates.models import Certificate, CertificateTemplate  # noqa: F401
 from foros.checkin.models import Checkin, CheckinList  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401
 from foros.jobs.models import BackgroundJob  # noqa: F401

@@ -66,6 +66,14 @@ KEY_LABELS = {
     "active": "Activa",
     "events": "Eventos",
     "events_created": "Eventos creados",
+    # certificates (constancias)
+    "issued": "Constancias emitidas",
+    "reason": "Motivo",
+    "code": "Código de verificación",
+    "previous_code": "Código anterior (queda revocado)",
+    "signers": "Firman",
+    "min_days": "Mínimo de días con asistencia",
+    "min_lists": "Mínimo de listas de acceso con asistencia",
 }
 
 #: Spanish for the values of enumerations that appear in details, per key.
@@ -114,6 +122,7 @@ MESSAGE_KIND_LABELS = {
     "registration.link_resent": "Enlace al registro (registro repetido)",
     "registration.ticket_resent": "Boleto reenviado",
     "user.password_reset": "Enlace para restablecer la contraseña",
+    "certificate.ready": "Constancia de participación lista",
 }
 VALUE_LABELS["kind"] = MESSAGE_KIND_LABELS
 
@@ -174,7 +183,7 @@ def describe_details(details: dict | None) -> list[tuple[str, str]]:
 
 
 #: Keys whose value may be a list of items (a pair of lists is still a change: ``[old_days, new_days]``).
-_PLAIN_LISTS = frozenset({"promoted", "events", "days", "fields"})
+_PLAIN_LISTS = frozenset({"promoted", "events", "days", "fields", "signers"})
 
 
 def _is_change(key: str, value) -> bool:

@@ -39,6 +39,10 @@ ACTION_LABELS = {
     "checkin_list.create": "Creó lista de acceso",
     "checkin.admit": "Admitió a mano en la puerta",
     "checkin.undo": "Deshizo un acceso",
+    "certificate.template": "Editó plantilla de constancias",
+    "certificate.issue": "Emitió constancias",
+    "certificate.revoke": "Revocó constancia",
+    "certificate.reissue": "Reemitió constancia",
     "attendance.exported": "Exportó lista de asistencia",
     "attendance.columns_saved": "Guardó columnas de la lista de asistencia",
 }

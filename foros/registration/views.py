@@ -11,6 +11,7 @@ from foros.extensions import db, limiter
 from foros.registration import services, tickets
 from foros.registration.forms import OTHER_STATE_LABEL, RegistrationForm
 from foros.registration.models import RegistrationSource, RegistrationStatus
+from foros.registration.ticket_links import ticket_links
 from foros.worker import notify_outbox
 
 bp = Blueprint("registration", __name__)
@@ -59,7 +60,8 @@ def ticket(token):
     registration = services.get_by_token(token)
     return render_template("registration/ticket.html", reg=registration, event=registration.event,
                            position=services.waitlist_position(registration),
-                           code=services.ticket_code(registration), statuses=RegistrationStatus)
+                           code=services.ticket_code(registration), statuses=RegistrationStatus,
+                           extra_links=ticket_links(registration))
 
 
 @bp.get("/boleto/<token>/qr.png")

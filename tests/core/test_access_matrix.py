@@ -82,6 +82,7 @@ class World:
             "filename": "css/foros.css",
             "list_slug": self.event.days[0].day.isoformat(),  # the event's default check-in list
             "list_ref": self.event.days[0].day.isoformat(),
+            "code": "AAAA-BBBB-CCCC-DDDD",  # a certificate code (none issued: the pages answer 404)
             "job_token": self.extra.get("job_token", "trabajo-que-no-existe"),
             **self.extra,
         }

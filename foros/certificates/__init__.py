@@ -1,0 +1,1 @@
+"""Certificates of participation ("constancias"): template per event, issuing, PDF, public verification."""
