@@ -82,11 +82,12 @@ def create_app(test_config=None):
     app.register_blueprint(certificates_bp)
 
     from foros.accounts.api import blp as accounts_api
+    from foros.attendance.api import blp as attendance_api
     from foros.checkin.api import blp as checkin_api
     from foros.events.api import blp as events_api
     from foros.registration.api import blp as registration_api
 
-    for blueprint in (events_api, registration_api, checkin_api, accounts_api):
+    for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 
