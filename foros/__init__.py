@@ -73,11 +73,13 @@ def create_app(test_config=None):
     from foros.jobs.views import bp as jobs_bp
     from foros.mail.views import bp as mail_bp
     from foros.registration.views import bp as registration_bp
+    from foros.reports.views import bp as reports_bp
     from foros.stats.views import bp as stats_bp
 
     for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp,
                       jobs_bp, attendance_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(certificates_bp)
 
@@ -104,16 +106,22 @@ def _connect_domains():
     from foros.attendance import exports as attendance_exports
     from foros.certificates import jobs as certificate_jobs
     from foros.certificates import views as certificate_views
+    from foros.events import report as event_report
     from foros.events.services import capacity_changed
     from foros.jobs.registry import register_job_kind
     from foros.mail.attachments import register_attachments
     from foros.registration import attachments as registration_attachments
     from foros.jobs.registry import register_job_kind
     from foros.registration.services import promote_waitlist
+    from foros.reports import figures as report_figures
+    from foros.reports.sections import register_section
     from foros.registration.ticket_links import register_ticket_links
 
     capacity_changed.connect(promote_waitlist)  # seats freed by a capacity change go to the waiting list
     register_attachments(registration_attachments.KIND_PREFIX, registration_attachments.TICKET_FILES)
+    # The event report's sections of the domains below it (later domains register their own).
+    register_section("event", event_report.TITLE, 10, event_report.event_section)
+    register_section("figures", report_figures.TITLE, 20, report_figures.figures_section)
     register_job_kind(certificate_jobs.ZIP_JOB, certificate_jobs.build_zip)  # "Descargar todas (ZIP)"
     register_ticket_links(certificate_views.ticket_links)  # "Descargar constancia" on the ticket page
     register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists

@@ -8,13 +8,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
 from foros.core.export import Column
 from foros.core.formatting import fmt_date, fmt_datetime
 from foros.core.identity import current_identity
-from foros.core.pdf import fonts, styles
+from foros.core.pdf import fonts, numbered_canvas, styles
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -23,29 +22,6 @@ HEADER_HEIGHT = 30 * mm
 MAX_CELL_CHARS = 300
 NUMBER_WIDTH = 10 * mm
 SIGNATURE_WIDTH = 45 * mm
-
-
-def _numbered_canvas(header: Callable):
-    """A canvas class that draws the header on each page and "Página N de M" once the page count is known."""
-
-    class NumberedCanvas(pdf_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                header(self, self._pageNumber, total)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _cell(value) -> str:
@@ -118,5 +94,5 @@ def attendance_pdf(event, *, subtitle: str, columns: list[Column], rows: Iterabl
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, bottomMargin=MARGIN,
                             topMargin=MARGIN + HEADER_HEIGHT, title=f"Lista de asistencia — {event.title}",
                             author=identity.name)
-    doc.build(story, canvasmaker=_numbered_canvas(header))
+    doc.build(story, canvasmaker=numbered_canvas(header))
     return out.getvalue()

@@ -1,12 +1,14 @@
 """The one PDF style module: fonts with Spanish accents and shared paragraph styles (reportlab)."""
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdf_canvas
 
 BRAND = colors.HexColor("#6b1e3a")
 _DEJAVU = [
@@ -41,3 +43,27 @@ def styles() -> dict[str, ParagraphStyle]:
                                 textColor=colors.HexColor("#4a5560")),
         "code": ParagraphStyle("ForosCode", parent=base, fontName="Courier-Bold", fontSize=11, leading=14),
     }
+
+
+def numbered_canvas(decorate: Callable) -> type:
+    """A canvas class that holds the pages back until the end, then calls ``decorate(canvas, page, total)`` on
+    each — for headers and footers that say "Página N de M" (pass it as ``canvasmaker``)."""
+
+    class NumberedCanvas(pdf_canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                decorate(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

@@ -1,0 +1,1 @@
+"""Reports: the event report ("informe"), a PDF built from the sections that each domain registers."""
