@@ -97,10 +97,13 @@ def _f(value: float) -> str:
 
 
 def map_svg(counts: dict[str, int], *, title: str, reserved=(), width: int = 600,
-            id_prefix: str = "mapa", unit: str = "personas") -> Markup:
-    """SVG text of the map, with a title, a description, a ``<title>`` per mark and a legend."""
+            id_prefix: str = "mapa", unit: str = "personas", legend: bool = True) -> Markup:
+    """SVG text of the map, with a title, a description, a ``<title>`` per mark and (``legend``) a legend.
+
+    Web pages draw the legend in HTML beside it (``map_figure``): text inside an SVG has no background a
+    contrast checker can read; a standalone SVG file keeps its own."""
     plan = layout(counts, reserved=reserved, width=width)
-    total_height = plan.height + LEGEND_HEIGHT
+    total_height = plan.height + (LEGEND_HEIGHT if legend else 0)
     top = sorted((m for m in plan.marks if not m.reserved), key=lambda m: -(m.count or 0))
     if top:
         description = (f"Círculos de área proporcional al número de {unit} en {len(top)} municipios; "
@@ -127,9 +130,33 @@ def map_svg(counts: dict[str, int], *, title: str, reserved=(), width: int = 600
         parts.append(f'<circle cx="{_f(mark.x)}" cy="{_f(mark.y)}" r="{_f(mark.r)}"{fill}>'
                      f"<title>{escape(mark.title)}</title></circle>")
     parts.append("</g>")
-    parts.append(_svg_legend(plan, unit))
+    if legend:
+        parts.append(_svg_legend(plan, unit))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def map_figure(counts: dict[str, int], *, title: str, reserved=(), width: int = 600, id_prefix: str = "mapa",
+               unit: str = "personas") -> Markup:
+    """The map for a web page: the SVG and an HTML legend (``<figcaption>``) for a ``<figure>``."""
+    plan = layout(counts, reserved=reserved, width=width)
+    svg = map_svg(counts, title=title, reserved=reserved, width=width, id_prefix=id_prefix, unit=unit,
+                  legend=False)
+    items = []
+    for value, r in plan.legend:
+        size = 2 * r + 2
+        items.append(f'<li><svg width="{_f(size)}" height="{_f(size)}" viewBox="0 0 {_f(size)} {_f(size)}" '
+                     f'aria-hidden="true"><circle cx="{_f(r + 1)}" cy="{_f(r + 1)}" r="{_f(r)}" fill="{BRAND}" '
+                     f'fill-opacity="0.55" stroke="{BRAND}"/></svg>'
+                     f"{escape(fmt_number(value))} {escape(unit)}</li>")
+    items.append(f'<li><svg width="8" height="8" viewBox="0 0 8 8" aria-hidden="true"><circle cx="4" cy="4" '
+                 f'r="2" fill="{BACKDROP}"/></svg>cabecera municipal</li>')
+    if any(m.reserved for m in plan.marks):
+        items.append('<li><svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" '
+                     f'cy="6" r="4.5" fill="none" stroke="{BRAND}" stroke-dasharray="2 2"/></svg>'
+                     "dato reservado</li>")
+    caption = f'<figcaption><ul class="stats-map-legend">{"".join(items)}</ul></figcaption>'
+    return Markup(str(svg) + caption)  # noqa: S704  (every text in it went through escape())
 
 
 def _svg_legend(plan: MapLayout, unit: str) -> str:

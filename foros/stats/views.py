@@ -10,7 +10,7 @@ from foros.core.export import Column, send_csv
 from foros.events.services import get_event
 from foros.stats import opendata
 from foros.stats.forms import StatsFilterForm
-from foros.stats.maps import map_svg
+from foros.stats.maps import map_figure
 from foros.stats.services import (
     DIMENSIONS,
     cross_event_statistics,
@@ -32,7 +32,7 @@ def manage_event(slug):
     stats = event_statistics(event)
     counts = municipality_counts(stats["breakdowns"]["municipality"])
     return render_template("stats/manage/event.html", event=event, stats=stats, dimensions=DIMENSIONS,
-                           map=map_svg(counts, title=MAP_TITLE, id_prefix="mapa-evento"))
+                           map=map_figure(counts, title=MAP_TITLE, id_prefix="mapa-evento"))
 
 
 @bp.get("/gestion/estadisticas")
@@ -44,8 +44,9 @@ def manage_overview():
     events = events_between(form.desde.data, form.hasta.data, form.tipo.data or "") if valid else []
     stats = cross_event_statistics(events)
     counts = municipality_counts(stats["breakdowns"]["municipality"])
-    return render_template("stats/manage/overview.html", form=form, stats=stats, dimensions=DIMENSIONS,
-                           map=map_svg(counts, title=MAP_TITLE, id_prefix="mapa-eventos")), 200 if valid else 422
+    page = render_template("stats/manage/overview.html", form=form, stats=stats, dimensions=DIMENSIONS,
+                           map=map_figure(counts, title=MAP_TITLE, id_prefix="mapa-eventos"))
+    return page, 200 if valid else 422
 
 
 @bp.post("/gestion/eventos/<slug>/datos-abiertos")
@@ -84,7 +85,7 @@ def open_data_index():
     counts, reserved = opendata.map_figures(dataset)
     return render_template("stats/open_data/index.html", events=events, dataset=dataset,
                            threshold=opendata.THRESHOLD,
-                           map=map_svg(counts, reserved=reserved, title=MAP_TITLE, id_prefix="mapa-abierto"))
+                           map=map_figure(counts, reserved=reserved, title=MAP_TITLE, id_prefix="mapa-abierto"))
 
 
 @bp.get("/datos-abiertos.csv")
@@ -137,7 +138,7 @@ def open_data_event(slug):
     counts, reserved = opendata.map_figures(dataset)
     return render_template("stats/open_data/event.html", event=event, dataset=dataset,
                            threshold=opendata.THRESHOLD,
-                           map=map_svg(counts, reserved=reserved, title=MAP_TITLE, id_prefix="mapa-abierto"))
+                           map=map_figure(counts, reserved=reserved, title=MAP_TITLE, id_prefix="mapa-abierto"))
 
 
 @bp.get("/datos-abiertos/<slug>.csv")
