@@ -1,6 +1,14 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic's autogenerate) sees the whole schema."""
 
 from foros.accounts.models import ApiToken, LoginThrottle, User, staff_assignments  # noqa: F401
+from foros.agenda.models import (  # noqa: F401
+    Person,
+    ProgrammeRelease,
+    Room,
+    Session,
+    SessionPerson,
+    SessionType,
+)
 from foros.attendance.models import AttendanceExportDefault  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
 from foros.certificates.models import Certificate, CertificateTemplate  # noqa: F401

@@ -1,0 +1,1 @@
+"""Agenda and panels: sessions, rooms, people on sessions, released programme versions."""
