@@ -262,10 +262,10 @@ class SessionPerson(db.Model):
 class ProgrammeRelease(db.Model):
     """A numbered, published version of an event's programme ("publicar programa").
 
-    ``snapshot`` is the programme as released: ``{"sessions": [{"uid", "title", "type", "day", "starts_at",
-    "ends_at", "room", "modality", "status", "description", "people": [{"key", "name", "role"}…]}…]}``
-    (times ISO 8601 UTC; never the online link, which stays on the session). Public pages read the latest
-    release; "what changed" is the difference between two snapshots.
+    ``snapshot`` is the programme as released and the changes against the previous release — its format is
+    stated in ``foros.agenda.programme`` (times ISO 8601 UTC). It holds each session's online link *as released*
+    (so a release can tell a changed link, and personal feeds give the released one); only the personal feed and
+    the ticket page of virtual registrants read it — public pages, the public feed and the API never do.
     """
 
     __tablename__ = "programme_releases"
