@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from foros.config import DEV_SECRET_KEY, DefaultConfig, is_production
+from foros.core import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,9 +15,16 @@ class ConfigurationError(RuntimeError):
     """Raised when the app is started with settings that are unsafe or incomplete."""
 
 
+class Foros(Flask):
+    """Flask with the one transaction boundary around every view (``foros.core.transaction``)."""
+
+    def dispatch_request(self):
+        return transaction.run_view(super().dispatch_request)
+
+
 def create_app(test_config=None):
     """Build the Foros application: settings, extensions, blueprints, CLI."""
-    app = Flask(
+    app = Foros(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -45,6 +53,7 @@ def create_app(test_config=None):
     core_db.configure_engine_options(app)
     extensions.db.init_app(app)
     core_db.install_connection_pragmas(app)
+    transaction.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
@@ -64,9 +73,9 @@ def create_app(test_config=None):
     api = core_api.init_app(app)
 
     from foros.accounts.views import bp as accounts_bp
-    from foros.certificates.views import bp as certificates_bp
     from foros.attendance.views import bp as attendance_bp
     from foros.audit.views import bp as audit_bp
+    from foros.certificates.views import bp as certificates_bp
     from foros.checkin.views import bp as checkin_bp
     from foros.core.health import bp as health_bp
     from foros.events.views import bp as events_bp
@@ -80,8 +89,8 @@ def create_app(test_config=None):
                       jobs_bp, attendance_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
-    app.register_blueprint(stats_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(stats_bp)
 
     from foros.accounts.api import blp as accounts_api
     from foros.attendance.api import blp as attendance_api
@@ -96,7 +105,15 @@ def create_app(test_config=None):
     _connect_domains()
 
     from foros import cli
+    from foros.checkin.services import create_default_lists
+    from foros.events.services import days_saved
+    from foros.jobs.services import JOBS_QUEUED
+    from foros.mail.services import OUTBOX_QUEUED
+    from foros.worker import notify_jobs, notify_outbox
 
+    transaction.on_commit(app, OUTBOX_QUEUED, notify_outbox)  # queued mail wakes the worker once committed
+    transaction.on_commit(app, JOBS_QUEUED, notify_jobs)  # so does a queued background job
+    days_saved.connect(create_default_lists)  # an event's days get their check-in lists as they are saved
     cli.init_app(app)
     return app
 
@@ -111,20 +128,19 @@ def _connect_domains():
     from foros.jobs.registry import register_job_kind
     from foros.mail.attachments import register_attachments
     from foros.registration import attachments as registration_attachments
-    from foros.jobs.registry import register_job_kind
-    from foros.registration.services import promote_waitlist
+    from foros.registration.lifecycle import promote_waitlist
+    from foros.registration.ticket_links import register_ticket_links
     from foros.reports import figures as report_figures
     from foros.reports.sections import register_section
-    from foros.registration.ticket_links import register_ticket_links
 
     capacity_changed.connect(promote_waitlist)  # seats freed by a capacity change go to the waiting list
     register_attachments(registration_attachments.KIND_PREFIX, registration_attachments.TICKET_FILES)
+    register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists
+    register_job_kind(certificate_jobs.ZIP_JOB, certificate_jobs.build_zip)  # "Descargar todas (ZIP)"
+    register_ticket_links(certificate_views.ticket_links)  # "Descargar constancia" on the ticket page
     # The event report's sections of the domains below it (later domains register their own).
     register_section("event", event_report.TITLE, 10, event_report.event_section)
     register_section("figures", report_figures.TITLE, 20, report_figures.figures_section)
-    register_job_kind(certificate_jobs.ZIP_JOB, certificate_jobs.build_zip)  # "Descargar todas (ZIP)"
-    register_ticket_links(certificate_views.ticket_links)  # "Descargar constancia" on the ticket page
-    register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists
 
 
 def _check_settings(app):

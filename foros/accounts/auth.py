@@ -2,12 +2,14 @@
 
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from foros.accounts.models import Role, User
 from foros.accounts.services import active_token
+from foros.core.security import public  # noqa: F401  (views take every access decorator from here)
+from foros.core.transaction import SAFE_METHODS
 from foros.extensions import db, login_manager
 
 
@@ -75,12 +77,6 @@ def staff_required(view):
     return wrapped
 
 
-def public(view):
-    """Mark a view as open to everyone (the role matrix test reads this)."""
-    view.access = "public"
-    return view
-
-
 def bearer_token() -> str:
     """Return the bearer token of the request, or ''."""
     header = request.headers.get("Authorization", "")
@@ -89,12 +85,16 @@ def bearer_token() -> str:
 
 
 def current_api_user() -> User | None:
-    """Return the account behind the request's bearer token (cached per request)."""
-    if "api_user" not in g:
+    """Return the account behind the request's bearer token, looked up once per request.
+
+    Cached on the request itself, not on ``g``: ``g`` belongs to the app context, which outlives the request
+    when one was already pushed (tests, CLI), so a request without a token would see the previous one's user.
+    """
+    if "foros.api_user" not in request.environ:
         token = bearer_token()
-        g.api_token = active_token(token) if token else None
-        g.api_user = g.api_token.user if g.api_token is not None else None
-    return g.api_user
+        row = active_token(token, record_use=request.method not in SAFE_METHODS) if token else None
+        request.environ["foros.api_user"] = row.user if row is not None else None
+    return request.environ["foros.api_user"]
 
 
 def api_auth(role: Role | None = None, *, lazy: bool = False):

@@ -8,14 +8,13 @@ from functools import cache
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, case, delete, func, or_, select, update
-from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from foros.accounts.models import ApiToken, LoginThrottle, Role, User
 from foros.audit.services import record_action
 from foros.core.db import dialect_insert
 from foros.core.errors import DomainError
-from foros.core.time import utcnow
+from foros.core.time import as_utc, utcnow
 from foros.core.urls import external_url
 from foros.extensions import db
 from foros.mail.services import queue_message
@@ -282,6 +281,24 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: A token's last use is written at most this often, so a busy scanner does not write on every request.
+TOKEN_USE_INTERVAL = timedelta(seconds=60)
+
+
+def token_hash_if_well_formed(token: str) -> str | None:
+    """The stored form of a bearer token that could be one of ours (prefix, length), else None: the one
+    check every token route makes before looking a token up (``active_token``, the device scan)."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return hash_token(token)
+
+
+def touch_token(token_id: int, last_used_at: datetime | None, now: datetime) -> None:
+    """Note a token's use, unless it was noted less than ``TOKEN_USE_INTERVAL`` ago."""
+    if last_used_at is None or now - as_utc(last_used_at) > TOKEN_USE_INTERVAL:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
 def create_token(user: User, label: str = "", *, actor=None) -> tuple[ApiToken, str]:
     """Issue a bearer token for ``user``; returns the row and the token (shown once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -308,24 +325,23 @@ def user_for_token(token: str) -> User | None:
     return row.user if row is not None else None
 
 
-def active_token(token: str) -> ApiToken | None:
-    """Return the unrevoked token row of an active account for this bearer token, or None."""
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+def active_token(token: str, *, record_use: bool = False) -> ApiToken | None:
+    """Return the unrevoked token row of an active account for this bearer token, or None.
+
+    ``record_use``: note the last use on the row (a writing request; GETs write nothing).
+    """
+    token_hash = token_hash_if_well_formed(token)
+    if token_hash is None:
         return None
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.user.active:
         return None
     now = utcnow()
-    # Write last-use at most once a minute, so a busy scanner does not write on every request.
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+    # At most once a minute, so a busy scanner does not write on every request.
+    if record_use and (row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60):
         row.last_used_at = now
-        try:
-            db.session.commit()
-        except OperationalError:  # the database is busy: last use is a hint, not worth failing for
-            db.session.rollback()
-            row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     return row
 
 

@@ -8,11 +8,11 @@ from foros.accounts import services
 from foros.accounts.auth import organizer_required, public, staff_required
 from foros.accounts.forms import ForgotPasswordForm, LoginForm, PasswordForm, TokenForm, UserForm
 from foros.accounts.models import ApiToken, User
+from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.events.models import Event
 from foros.events.services import list_events
 from foros.extensions import db, limiter
-from foros.worker import notify_outbox
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,7 +37,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         if not services.claim_login_attempt(form.email.data):
-            db.session.commit()
             form.form_errors.append(
                 f"Demasiados intentos fallidos con esta cuenta. Por seguridad, espere "
                 f"{services.login_lock_minutes()} minutos antes de volver a intentarlo, o use "
@@ -48,10 +47,8 @@ def login():
             services.release_login_attempt(form.email.data)
             session.clear()
             login_user(user)
-            db.session.commit()
             target = request.args.get("next")
             return redirect(target if _is_safe_next(target) else url_for("accounts.dashboard"))
-        db.session.commit()  # the failed attempt stays counted
         form.form_errors.append("Correo o contraseña incorrectos.")
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
@@ -71,8 +68,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
-        notify_outbox()
         return render_template("accounts/forgot_password_sent.html", email=form.email.data,
                                minutes=services.password_reset_minutes())
     status = 422 if form.is_submitted() else 200
@@ -92,10 +87,9 @@ def reset_password(token):
         try:
             services.reset_password(token, form.password.data)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
@@ -157,10 +151,9 @@ def manage_user_new():
                                  password=form.password.data or "", events=_selected_events(form),
                                  actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
             flash("Cuenta creada.", "success")
             return redirect(url_for("accounts.manage_users"))
     return _render(form, None)
@@ -179,10 +172,9 @@ def manage_user_edit(user_id):
             services.update_user(user, name=form.name.data, role=form.role.data, active=form.active.data,
                                  events=_selected_events(form), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
             flash("Cuenta actualizada.", "success")
             return redirect(url_for("accounts.manage_users"))
     return _render(form, user)
@@ -196,7 +188,6 @@ def manage_user_password(user_id):
     form = PasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data, actor=current_user)
-        db.session.commit()
         if user.id == current_user.id:
             login_user(user)  # keep this session; others end
         flash("Contraseña actualizada.", "success")
@@ -213,11 +204,9 @@ def manage_user_reset_link(user_id):
     try:
         services.send_password_reset(user, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
     else:
-        db.session.commit()
-        notify_outbox()
         flash(f"Enviamos a {user.email} un enlace para elegir contraseña "
               f"(caduca en {services.password_reset_minutes()} minutos).", "success")
     return redirect(url_for("accounts.manage_user_edit", user_id=user.id))
@@ -240,7 +229,6 @@ def manage_tokens():
     if form.validate_on_submit():
         user = db.get_or_404(User, form.user_id.data)
         _row, new_token = services.create_token(user, form.label.data, actor=current_user)
-        db.session.commit()
         form = TokenForm(formdata=None)
         form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in users]
     elif form.is_submitted():
@@ -256,7 +244,6 @@ def manage_token_revoke(token_id):
     """Revoke a token."""
     row = db.get_or_404(ApiToken, token_id)
     services.revoke_token(row, actor=current_user)
-    db.session.commit()
     flash("Token revocado: dejó de funcionar.", "success")
     return redirect(url_for("accounts.manage_tokens"))
 

@@ -11,13 +11,17 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from foros.audit.services import diff_fields, record_action
-from foros.core.db import DriverStatement
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.municipalities import get_municipality
 from foros.core.time import local_to_utc, to_local, utcnow
-from foros.events.models import Event, EventDay, EventKind, EventRules, EventStatus, Modality
+from foros.events.models import Event, EventDay, EventKind, EventStatus, Modality
 from foros.extensions import db
+
+#: Sent with the event once its days were saved (created, edited) or it was published, in the same transaction:
+#: domains built on events prepare its days (check-in creates each day's default list). Connected in
+#: ``create_app``, so events imports none of them.
+days_saved = Namespace().signal("event-days-saved")
 
 #: Sent with the event and a modality's value after that capacity changed, in the same transaction: registration
 #: fills the freed seats from its waiting list. Connected in ``create_app`` (registration builds on events).
@@ -162,6 +166,7 @@ def create_event(data: EventInput, *, actor=None) -> Event:
     day_labels = _set_days(event, data.days)
     db.session.flush()
     record_action(actor, "event.create", event, details={"slug": event.slug, "days": day_labels})
+    days_saved.send(event)
     return event
 
 
@@ -180,6 +185,7 @@ def update_event(event: Event, data: EventInput, *, actor=None) -> Event:
     db.session.flush()
     if changes:
         record_action(actor, "event.update", event, details=changes)
+    days_saved.send(event)
     if {"capacity_in_person", "capacity_virtual"} & set(changes):
         for modality in event.modality.attendance_modes:
             capacity_changed.send(event, modality=modality.value)
@@ -224,6 +230,8 @@ def change_status(event: Event, transition: str, *, actor=None) -> Event:
     if target == EventStatus.PUBLISHED and event.published_at is None:
         event.published_at = utcnow()
     record_action(actor, action, event, details={"status": [old.value, target.value]})
+    if target == EventStatus.PUBLISHED:
+        days_saved.send(event)
     return event
 
 
@@ -267,67 +275,6 @@ def get_event(slug: str) -> Event:
     """Any event by slug (organizers), or NotFound."""
     event = db.session.execute(_event_by_slug(), {"slug": (slug or "")[:80]}).unique().scalar_one_or_none()
     if event is None:
-        raise NotFound("event_not_found", "No existe un evento con esa dirección.")
-    return event
-
-
-@dataclass(frozen=True)
-class DaySnapshot:
-    """An event day as read by ``get_signup_event`` (the attributes of ``EventDay`` a sign-up uses)."""
-
-    id: int
-    day: date
-    starts_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class EventSnapshot(EventRules):
-    """What a sign-up needs of an event, read without the ORM: see ``get_signup_event``."""
-
-    id: int
-    slug: str
-    title: str
-    venue: str
-    address: str
-    municipality_key: str
-    status: EventStatus
-    modality: Modality
-    sector_options: list
-    registration_opens_at: datetime | None
-    registration_closes_at: datetime | None
-    days: tuple[DaySnapshot, ...]
-
-
-_SNAPSHOT_FIELDS = ("id", "slug", "title", "venue", "address", "municipality_key", "status", "modality",
-                    "sector_options", "registration_opens_at", "registration_closes_at")
-
-
-@cache
-def _signup_event_statement():
-    events, days = Event.__table__, EventDay.__table__
-    return DriverStatement(
-        select(*(events.c[name] for name in _SNAPSHOT_FIELDS), days.c.id.label("day_id"), days.c.day,
-               days.c.starts_at, days.c.ends_at)
-        .select_from(events.outerjoin(days, days.c.event_id == events.c.id))
-        .where(events.c.slug == bindparam("slug")).order_by(days.c.starts_at))
-
-
-def get_signup_event(slug: str) -> EventSnapshot:
-    """A public event for the registration API, or NotFound: one driver statement, no ORM objects.
-
-    The sign-up hot path (``bench/registration.py``): loading ``Event`` and its days through the ORM was a
-    fifth of a sign-up's CPU. The snapshot has the fields and rules (``EventRules``) registration uses;
-    everything it guarantees (seats, one person per e-mail) is still decided by the database at write time.
-    """
-    rows = _signup_event_statement().execute(db.session.connection(), {"slug": (slug or "")[:80]}).all()
-    if not rows:
-        raise NotFound("event_not_found", "No existe un evento con esa dirección.")
-    first = rows[0]
-    days = tuple(DaySnapshot(id=r.day_id, day=r.day, starts_at=r.starts_at, ends_at=r.ends_at)
-                 for r in rows if r.day_id is not None)
-    event = EventSnapshot(**{name: getattr(first, name) for name in _SNAPSHOT_FIELDS}, days=days)
-    if not event.is_public:
         raise NotFound("event_not_found", "No existe un evento con esa dirección.")
     return event
 

@@ -4,12 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required, public
+from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.identity import current_identity
 from foros.events import services
 from foros.events.forms import EventForm, event_form_data
 from foros.events.models import EventStatus
-from foros.extensions import db
 
 bp = Blueprint("events", __name__)
 
@@ -58,10 +58,9 @@ def manage_new():
         try:
             event = services.create_event(form.to_input(), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
             flash("Evento creado como borrador. Revíselo y publíquelo cuando esté listo.", "success")
             return redirect(url_for("events.manage_edit", slug=event.slug))
     return _render_form(form, None)
@@ -77,11 +76,10 @@ def manage_edit(slug):
         try:
             services.update_event(event, form.to_input(), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             event = services.get_event(slug)
             form.show_error(exc)
         else:
-            db.session.commit()
             flash("Cambios guardados.", "success")
             return redirect(url_for("events.manage_edit", slug=event.slug))
     return _render_form(form, event)
@@ -103,9 +101,8 @@ def manage_status(slug):
     try:
         services.change_status(event, transition, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(services.TRANSITION_MESSAGES[transition], "success")
     return redirect(url_for("events.manage_edit", slug=event.slug))

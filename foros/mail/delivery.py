@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from foros.audit.services import record_action
+from foros.core import transaction
 from foros.core.db import contains_text, write_transaction
 from foros.core.errors import DomainError, NotFound
 from foros.core.redact import redact_emails
@@ -27,6 +28,7 @@ from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.attachments import message_attachments
 from foros.mail.models import MessageStatus, OutboxMessage
+from foros.mail.services import OUTBOX_QUEUED
 
 log = logging.getLogger(__name__)
 
@@ -365,6 +367,7 @@ def resend_message(message: OutboxMessage, actor) -> OutboxMessage:
         target.attempts = 0
         target.next_attempt_at = now
     db.session.flush()
+    transaction.after_commit(OUTBOX_QUEUED)
     record_action(actor, "mail.resend", message, object_type="outbox_message",
                   label=f"{message.to_address} — {message.subject}",
                   details={"previous_status": previous_status, "queued_message": target.id, "kind": message.kind})

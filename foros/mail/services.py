@@ -6,10 +6,14 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import insert
 
+from foros.core import transaction
 from foros.core.db import DriverStatement
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
+
+#: The after-commit action that wakes the worker (registered in ``create_app``): queued mail is delivered soon.
+OUTBOX_QUEUED = "outbox"
 
 
 @dataclass(frozen=True)
@@ -34,17 +38,13 @@ def render_message(template: str, **context) -> RenderedMessage:
     return RenderedMessage(subject=subject, text=body.lstrip("\n"), html=html)
 
 
-#: Every column ``queue_message`` writes (``DriverStatement`` applies no Python-side defaults).
-_COLUMNS = ("kind", "to_address", "subject", "body_text", "body_html", "registration_id", "status", "attempts",
-            "next_attempt_at", "last_error", "created_at", "sent_at")
-
-
 def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *,
                   registration_id: int | None = None, **context) -> None:
     """Add a message to the outbox: ``template`` rendered with ``context`` (or already rendered).
 
     The row is one INSERT in the caller's transaction (no ORM object: a sign-up queues one per request, see
-    bench/README.md), so the message exists exactly when the change that caused it does.
+    bench/README.md), so the message exists exactly when the change that caused it does; the worker is told
+    once that transaction commits (``OUTBOX_QUEUED``).
     """
     message = template if isinstance(template, RenderedMessage) else render_message(template, **context)
     now = utcnow()
@@ -54,8 +54,9 @@ def queue_message(kind: str, to_address: str, template: str | RenderedMessage, *
         "status": MessageStatus.PENDING, "attempts": 0, "next_attempt_at": now, "last_error": "",
         "created_at": now, "sent_at": None,
     })
+    transaction.after_commit(OUTBOX_QUEUED)
 
 
 @cache
 def _insert_statement():
-    return DriverStatement(insert(OutboxMessage.__table__), column_keys=_COLUMNS)
+    return DriverStatement(insert(OutboxMessage.__table__))  # every column of the table: none forgotten

@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
 from foros.audit.catalogue import message_kind_label
+from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.extensions import db
 from foros.mail import attachments, delivery
 from foros.mail.models import MessageStatus
-from foros.worker import notify_outbox
 
 bp = Blueprint("mail", __name__)
 
@@ -64,11 +64,9 @@ def manage_resend(message_id):
     try:
         queued = delivery.resend_message(message, current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
         return redirect(url_for("mail.manage_show", message_id=message_id))
-    db.session.commit()
-    notify_outbox()
     if current_app.config.get("MAIL_SERVER"):
         flash(f"El correo para {queued.to_address} está en la cola y se enviará en unos momentos.", "success")
     else:

@@ -7,10 +7,11 @@ from foros.accounts.auth import api_auth, public
 from foros.accounts.models import Role
 from foros.core.api import ErrorSchema, load_json_body, openapi_only
 from foros.core.db import read_phase
-from foros.core.errors import DomainError
-from foros.events.services import get_event, get_signup_event
+from foros.core.errors import json_error
+from foros.events.services import get_event
 from foros.extensions import db, limiter
-from foros.registration import services
+from foros.registration import codes, lifecycle, signup
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import RegistrationSource
 from foros.registration.schemas import (
     RegistrationCreatedSchema,
@@ -18,8 +19,6 @@ from foros.registration.schemas import (
     RegistrationListQuerySchema,
     RegistrationPageSchema,
 )
-from foros.registration.services import RegistrationInput
-from foros.worker import notify_outbox
 
 blp = Blueprint("api_registrations", __name__, url_prefix="/api/v1/events",
                 description="Registro a eventos")
@@ -49,26 +48,20 @@ def create_registration(slug):
     """Register a person; confirmed while seats last, then waitlisted."""
     body = load_json_body(_CREATE_SCHEMA)
     with read_phase():  # the event and its days are read before the write lock is taken
-        event = get_signup_event(slug)
+        event = signup.get_signup_event(slug)
     data = RegistrationInput(
         name=body["name"], email=body["email"], phone=body["phone"], sector=body["sector"],
         organization=body["organization"], position=body["position"], municipality_key=body["municipality"],
         gender=body["gender"], modality=body["modality"], days=body["days"], accessibility=body["accessibility"],
         privacy_consent=body["privacy_consent"],
     )
-    try:
-        result = services.register_attendee(event, data, source=RegistrationSource.API)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    notify_outbox()
-    if result.duplicate:
-        raise DomainError("duplicate", "Ese correo ya está registrado en este evento; le reenviamos el enlace "
-                                       "de su boleto.", status=409)
+    result = signup.register_attendee(event, data, source=RegistrationSource.API)
+    if result.duplicate:  # returned, not raised: the e-mail re-sending the ticket link is committed
+        return json_error(409, "duplicate", "Ese correo ya está registrado en este evento; le reenviamos el "
+                                            "enlace de su boleto.")
     reg = result.new
     answer = jsonify({"status": reg.status.value, "waitlist_position": result.waitlist_position,
-                      "ticket_url": services.ticket_url(reg), "code": services.ticket_code(reg)})
+                      "ticket_url": codes.ticket_url(reg), "code": codes.ticket_code(reg)})
     answer.status_code = 201
     return answer
 
@@ -86,7 +79,7 @@ def list_registrations(args, slug):
     day_id = None
     if args["day"] is not None:
         day_id = next((d.id for d in event.days if d.day == args["day"]), -1)
-    stmt = services.search_registrations(
+    stmt = lifecycle.search_registrations(
         event, text=args["q"], status=args["status"], sector=args["sector"], modality=args["modality"],
         day_id=day_id, municipality_key=args["municipality"])
     page = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)

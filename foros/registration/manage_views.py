@@ -9,13 +9,14 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from foros.accounts.auth import organizer_required
-from foros.core import export
+from foros.core import export, transaction
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities, get_municipality
 from foros.events.services import get_event
 from foros.extensions import db
-from foros.registration import imports, services
+from foros.registration import imports, lifecycle, manage, signup
 from foros.registration.forms import OTHER_STATE_LABEL
+from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.manage_forms import (
     ImportConfirmForm,
     ImportUploadForm,
@@ -24,9 +25,7 @@ from foros.registration.manage_forms import (
     RegistrationSettingsForm,
 )
 from foros.registration.models import RegistrationStatus
-from foros.registration.services import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.views import bp
-from foros.worker import notify_outbox
 
 PAGE_SIZE = 50
 FILTER_NAMES = ("q", "estado", "sector", "modalidad", "dia", "municipio")
@@ -62,7 +61,7 @@ def _seats_left(event) -> dict[str, int | None]:
 
 
 def _summary(event, counts: dict) -> dict:
-    """The counts of ``services.registration_counts`` shaped for the page's tables."""
+    """The counts of ``lifecycle.registration_counts`` shaped for the page's tables."""
     modes = event.modality.attendance_modes
     genders = dict(GENDER_OPTIONS)
 
@@ -89,11 +88,11 @@ def manage_list(slug):
     event = get_event(slug)
     form = RegistrationFilterForm(formdata=request.args).for_event(event)
     page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), MAX_PAGE)
-    stmt = services.search_registrations(event, **form.filters(event))
+    stmt = lifecycle.search_registrations(event, **form.filters(event))
     pagination = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
-    positions = {r.id: services.waitlist_position(r) for r in pagination.items
+    positions = {r.id: signup.waitlist_position(r) for r in pagination.items
                  if r.status == RegistrationStatus.WAITLISTED}
-    counts = services.registration_counts(event)
+    counts = lifecycle.registration_counts(event)
     # Only the filters go back into the pager links (arbitrary query keys would reach url_for).
     query = {name: str(form[name].data)[:100] for name in FILTER_NAMES if form[name].data}
     return render_template("registration/manage/list.html", event=event, form=form, pagination=pagination,
@@ -109,14 +108,12 @@ def manage_new(slug):
     form = ManualRegistrationForm().for_event(event, with_consent=False)
     if form.validate_on_submit():
         try:
-            result = services.register_by_organizer(event, form.to_input(), actor=current_user,
+            result = manage.register_by_organizer(event, form.to_input(), actor=current_user,
                                                     send_ticket=bool(form.send_ticket.data))
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
-            notify_outbox()
             reg = result.current
             if result.duplicate:
                 flash("Ya hay un registro con ese correo en este evento; no se creó otro ni se envió nada.",
@@ -136,9 +133,9 @@ def manage_new(slug):
 def manage_show(slug, ticket_id):
     """One registration: every field, its status and history, and the organizer's actions."""
     event = get_event(slug)
-    registration = services.get_event_registration(event, ticket_id)
+    registration = lifecycle.get_event_registration(event, ticket_id)
     return render_template("registration/manage/show.html", event=event, reg=registration,
-                           position=services.waitlist_position(registration), statuses=RegistrationStatus,
+                           position=signup.waitlist_position(registration), statuses=RegistrationStatus,
                            municipality=_municipality_name(registration.municipality_key),
                            gender=dict(GENDER_OPTIONS).get(registration.gender, ""))
 
@@ -148,16 +145,14 @@ def manage_show(slug, ticket_id):
 def manage_cancel(slug, ticket_id):
     """Cancel a registration; a freed seat goes to the next person waiting (who is told by e-mail)."""
     event = get_event(slug)
-    registration = services.get_event_registration(event, ticket_id)
+    registration = lifecycle.get_event_registration(event, ticket_id)
     try:
-        promoted = services.cancel_registration(registration, actor=current_user)
+        promoted = lifecycle.cancel_registration(registration, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
     else:
         names = ", ".join(p.name for p in promoted)
-        db.session.commit()
-        notify_outbox()
         message = "Registro cancelado; se avisó a la persona por correo."
         if names:
             message += f" Pasó de la lista de espera a confirmado: {names}."
@@ -170,16 +165,14 @@ def manage_cancel(slug, ticket_id):
 def manage_resend(slug, ticket_id):
     """Send the ticket e-mail again (confirmation with QR, or the waitlist notice)."""
     event = get_event(slug)
-    registration = services.get_event_registration(event, ticket_id)
+    registration = lifecycle.get_event_registration(event, ticket_id)
     try:
-        services.resend_ticket(registration, current_user)
+        manage.resend_ticket(registration, current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
     else:
         email = registration.email
-        db.session.commit()
-        notify_outbox()
         flash(f"El boleto está en la cola de correo para {email}.", "success")
     return redirect(url_for("registration.manage_show", slug=event.slug, ticket_id=ticket_id))
 
@@ -195,19 +188,18 @@ def manage_settings(slug):
         form = RegistrationSettingsForm(data=RegistrationSettingsForm.data_for(event))
     if form.validate_on_submit():
         try:
-            services.update_registration_settings(event, form.to_sectors(), form.privacy_notice.data or "",
+            manage.update_registration_settings(event, form.to_sectors(), form.privacy_notice.data or "",
                                                   current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.form_errors.extend(exc.fields.get("sectors", []))
             form.privacy_notice.errors = list(form.privacy_notice.errors) + exc.fields.get("privacy_notice", [])
             if not exc.fields:
                 form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash("Ajustes del registro guardados.", "success")
             return redirect(url_for("registration.manage_settings", slug=event.slug))
-    usage = services.registration_counts(event)["sector"]
+    usage = lifecycle.registration_counts(event)["sector"]
     status = 422 if form.is_submitted() else 200
     return render_template("registration/manage/settings.html", event=event, form=form, usage=usage), status
 
@@ -219,16 +211,15 @@ def manage_anonymize(slug):
     event = get_event(slug)
     if request.method == "POST":
         try:
-            count = services.anonymize_event(event, actor=current_user)
+            count = lifecycle.anonymize_event(event, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             flash(exc.message, "error")
             return redirect(url_for("registration.manage_anonymize", slug=event.slug))
-        db.session.commit()
         flash(f"Se anonimizaron {count:,} registros. Las estadísticas por sector, sexo y municipio se "
               "conservan.", "success")
         return redirect(url_for("registration.manage_list", slug=event.slug))
-    pending = services.count_identifiable(event)
+    pending = lifecycle.count_identifiable(event)
     return render_template("registration/manage/anonymize.html", event=event, pending=pending,
                            is_over=event.is_past())
 
@@ -324,15 +315,13 @@ def manage_import_confirm(slug):
                                       "No se importó a nadie.")
         return _render_preview(event, preview, filename, send_tickets, 422)
     try:
-        result = services.import_registrations(event, [(r.line, r.data) for r in preview.rows],
+        result = manage.import_registrations(event, [(r.line, r.data) for r in preview.rows],
                                                actor=current_user, send_tickets=send_tickets, filename=filename)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(f"{exc.message} No se importó a nadie.", "error")
         return redirect(url_for("registration.manage_import", slug=event.slug))
     created, skipped, waitlisted = len(result.created), len(result.skipped), result.waitlisted
-    db.session.commit()
-    notify_outbox()
     message = f"Importación terminada: {created:,} personas registradas"
     if waitlisted:
         message += f" ({waitlisted:,} en lista de espera)"

@@ -3,16 +3,16 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from foros.accounts.auth import public
+from foros.core import transaction
 from foros.core.db import read_phase
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
 from foros.events.services import get_public_event
-from foros.extensions import db, limiter
-from foros.registration import services, tickets
+from foros.extensions import limiter
+from foros.registration import codes, lifecycle, signup, tickets
 from foros.registration.forms import OTHER_STATE_LABEL, RegistrationForm
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.ticket_links import ticket_links
-from foros.worker import notify_outbox
 
 bp = Blueprint("registration", __name__)
 
@@ -40,13 +40,11 @@ def register(slug):
     form = RegistrationForm().for_event(event)
     if form.validate_on_submit():
         try:
-            result = services.register_attendee(event, form.to_input(), source=RegistrationSource.ONLINE)
+            result = signup.register_attendee(event, form.to_input(), source=RegistrationSource.ONLINE)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
-            notify_outbox()
             if result.duplicate:
                 return render_template("registration/duplicate.html", event=event), 200
             return redirect(url_for("registration.ticket", token=result.current.access_token))
@@ -57,10 +55,10 @@ def register(slug):
 @public
 def ticket(token):
     """The attendee's ticket: QR, status, downloads, edit and cancel."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     return render_template("registration/ticket.html", reg=registration, event=registration.event,
-                           position=services.waitlist_position(registration),
-                           code=services.ticket_code(registration), statuses=RegistrationStatus,
+                           position=signup.waitlist_position(registration),
+                           code=codes.ticket_code(registration), statuses=RegistrationStatus,
                            extra_links=ticket_links(registration))
 
 
@@ -68,10 +66,10 @@ def ticket(token):
 @public
 def ticket_qr(token):
     """The QR image of the signed code."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     if registration.status != RegistrationStatus.CONFIRMED:
         return _ticket_unavailable(registration)  # no QR the door would refuse
-    png = tickets.qr_png(services.ticket_code(registration))
+    png = tickets.qr_png(codes.ticket_code(registration))
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
@@ -79,7 +77,7 @@ def ticket_qr(token):
 @public
 def ticket_pdf(token):
     """The ticket as an A4 PDF (a waitlisted one says so and has no QR; a cancelled one has none)."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     if registration.status == RegistrationStatus.CANCELLED:
         return _ticket_unavailable(registration)
     return _attachment(tickets.ticket_pdf(registration), "application/pdf",
@@ -90,7 +88,7 @@ def ticket_pdf(token):
 @public
 def ticket_ics(token):
     """The event as a calendar file (tentative while waitlisted; none once cancelled)."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     if registration.status == RegistrationStatus.CANCELLED:
         return _ticket_unavailable(registration)
     return _attachment(tickets.event_ics(registration), "text/calendar", f"{registration.event.slug}.ics")
@@ -113,7 +111,7 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
 @public
 def ticket_edit(token):
     """The attendee corrects their data."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     event = registration.event
     if registration.status == RegistrationStatus.CANCELLED:
         flash("Este registro está cancelado.", "error")
@@ -124,12 +122,11 @@ def ticket_edit(token):
         form = RegistrationForm(data=RegistrationForm.data_for(registration)).for_event(event, with_consent=False)
     if form.validate_on_submit():
         try:
-            services.update_registration(registration, form.to_input(), by_attendee=True)
+            lifecycle.update_registration(registration, form.to_input(), by_attendee=True)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
-            db.session.commit()
             flash("Sus datos se actualizaron.", "success")
             return redirect(url_for("registration.ticket", token=token))
     status = 422 if form.is_submitted() else 200
@@ -141,16 +138,14 @@ def ticket_edit(token):
 @public
 def ticket_cancel(token):
     """The attendee cancels (a confirmation step first)."""
-    registration = services.get_by_token(token)
+    registration = lifecycle.get_by_token(token)
     if request.method == "POST":
         try:
-            services.cancel_registration(registration, by_attendee=True)
+            lifecycle.cancel_registration(registration, by_attendee=True)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             flash(exc.message, "error")
         else:
-            db.session.commit()
-            notify_outbox()
             flash("Su registro quedó cancelado. Gracias por avisar: su lugar pasa a otra persona.", "success")
         return redirect(url_for("registration.ticket", token=token))
     return render_template("registration/cancel.html", reg=registration, event=registration.event)

@@ -6,19 +6,20 @@ import pytest
 from sqlalchemy import func, select
 
 from foros.audit.models import AuditEntry
+from foros.core import transaction
 from foros.core.time import utcnow
 from foros.extensions import db
-from foros.mail import views
 from foros.mail.models import MessageStatus, OutboxMessage
+from foros.mail.services import OUTBOX_QUEUED
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.mail.conftest import make_message
 
 
 @pytest.fixture
-def notified(monkeypatch):
-    """Record the calls that ask the worker to deliver (the queue itself is off in tests)."""
+def notified(app):
+    """Record the calls that ask the worker to deliver, made once queued mail commits (queue off in tests)."""
     calls = []
-    monkeypatch.setattr(views, "notify_outbox", lambda: calls.append(True))
+    transaction.on_commit(app, OUTBOX_QUEUED, lambda: calls.append(True))
     return calls
 
 
