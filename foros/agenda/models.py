@@ -159,8 +159,10 @@ class Session(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("session_types.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(250))
-    #: The event day the session belongs to.
-    event_day_id: Mapped[int] = mapped_column(ForeignKey("event_days.id", ondelete="CASCADE"), index=True)
+    #: The event day the session falls on; NULL when it falls outside the event's days (a day was removed or
+    #: moved: the session is kept and the organizer warned, never silently deleted).
+    event_day_id: Mapped[int | None] = mapped_column(ForeignKey("event_days.id", ondelete="SET NULL"),
+                                                     nullable=True, index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), nullable=True,
