@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from foros.audit.services import record_action
 from foros.certificates.models import Certificate, CertificateTemplate
@@ -347,6 +348,7 @@ def live_certificates(event) -> list[Certificate]:
     """The event's live certificates in name order (the ZIP)."""
     return list(db.session.scalars(select(Certificate).where(Certificate.event_id == event.id,
                                                              Certificate.revoked_at.is_(None))
+                                   .options(selectinload(Certificate.registration))
                                    .order_by(Certificate.holder_name, Certificate.id)))
 
 
