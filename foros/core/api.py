@@ -30,6 +30,8 @@ _MESSAGES_ES = [
     (re.compile(r"^Must be one of: (.*)\.$"), r"Debe ser uno de: \1."),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Máximo \1 caracteres."),
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Mínimo \1 caracteres."),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Entre \1 y \2 caracteres."),
+    (re.compile(r"^Length must be (\d+)\.$"), r"Exactamente \1 caracteres."),
     (re.compile(r"^Must be greater than or equal to (.*)\.$"), r"Debe ser mayor o igual que \1."),
     (re.compile(r"^Must be less than or equal to (.*)\.$"), r"Debe ser menor o igual que \1."),
 ]
@@ -82,7 +84,7 @@ UNSTORABLE_MESSAGE = "El texto enviado contiene caracteres nulos o no válidos (
 #: Control characters (tab and line breaks aside) and bidi controls are removed by ``clean_text``, so a request
 #: valid by the document has none either.
 TEXT_PATTERN = ("^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
-                "\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$")
+                "\\u202a-\\u202e\\u2066-\\u2069]*$")
 TEXT_RULE = ("Sin caracteres nulos (\\u0000) ni sustitutos sueltos (\\ud800–\\udfff): se rechazan con 400. "
              "Otros caracteres de control y de dirección (p. ej. U+202E) se eliminan.")
 

@@ -55,6 +55,19 @@ def test_me_requires_bearer_token(client, staff):
     assert response.json == {"name": staff.name, "role": "staff", "events": []}
 
 
+def test_each_request_is_judged_by_its_own_token(app, client, staff):
+    """The account behind a token is cached per request, not on ``g``, which outlives requests made inside an
+    app context that was already pushed (this test's; a CLI's): the next request without a token is refused."""
+    from foros.accounts.services import create_token
+    from foros.extensions import db
+
+    _row, token = create_token(staff)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer no-vale"}).status_code == 401
+
+
 def test_openapi_document_is_generated_from_code(client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
