@@ -16,4 +16,15 @@ from foros.checkin.models import Checkin, CheckinList  # noqa: F401
 from foros.events.models import Event, EventDay  # noqa: F401
 from foros.jobs.models import BackgroundJob  # noqa: F401
 from foros.mail.models import OutboxMessage  # noqa: F401
+from foros.networking.models import (  # noqa: F401
+    ConclusionHistory,
+    ConclusionSupport,
+    ConsolidatedConclusion,
+    NetworkingTable,
+    StateAgenda,
+    StateAgendaItem,
+    TableConclusion,
+    TableSeat,
+    Theme,
+)
 from foros.registration.models import Registration, registration_days  # noqa: F401
