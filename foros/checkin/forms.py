@@ -9,7 +9,7 @@ from foros.core.forms import BaseForm, ChoiceField, strip_filter
 from foros.core.time import LOCAL_TZ
 from foros.events.models import Modality
 from foros.registration.forms import municipality_key_from_text
-from foros.registration.services import RegistrationInput
+from foros.registration.inputs import RegistrationInput
 
 
 class WalkInForm(BaseForm):

@@ -5,21 +5,42 @@ import marshmallow as ma
 from foros.core.api import Text
 
 
-class CheckinRequestSchema(ma.Schema):
-    """One scan from a device (also replayed later by an offline device)."""
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Escriba el texto del código.")
+
+
+class ScanSchema(ma.Schema):
+    """One scan: the fields the door page and a device both send (``foros.checkin.scan.ScanInput``)."""
 
     class Meta:
         unknown = ma.RAISE
 
-    code = Text(required=True, validate=ma.validate.Length(min=1, max=200),
-                            metadata={"description": "El texto del QR"})
-    event = Text(required=True, validate=ma.validate.Length(min=1, max=80),
-                             metadata={"description": "Slug del evento"})
-    list = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=60),
-                            metadata={"description": "Id o slug de la lista; por omisión, la de hoy"})
+    code = Text(required=True, validate=[ma.validate.Length(min=1, max=200), _not_blank],
+                metadata={"description": "El texto del QR"})
     scan_id = ma.fields.UUID(required=True, metadata={"description": "UUID elegido por el dispositivo"})
-    scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True,
-                                         metadata={"description": "Cuándo se leyó (ISO 8601 con zona)"})
+    scanned_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": (
+        "Cuándo se leyó (ISO 8601 con zona); por omisión, al llegar. Una puerta sin conexión envía la hora de "
+        "cada lectura al reenviar su cola: se guarda como la hora del acceso si no está más de 5 minutos en "
+        "el futuro ni es anterior al primer día del evento (hora de la Ciudad de México); si no, la lectura "
+        "se rechaza con 422 `invalid_scanned_at`.")})
+
+
+class CheckinRequestSchema(ScanSchema):
+    """One scan from a device (also replayed later by an offline device): ``POST /api/v1/checkins``."""
+
+    event = Text(required=True, validate=ma.validate.Length(min=1, max=80),
+                 metadata={"description": "Slug del evento"})
+    list = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=60),
+                metadata={"description": "Id o slug de la lista; por omisión, la de hoy"})
+
+
+class DoorScanSchema(ScanSchema):
+    """One scan from the door page's script (event and list are in its URL)."""
+
+    source = ma.fields.String(load_default="lector", validate=ma.validate.OneOf(
+        ["camara", "lector"], error="«camara» o «lector»."),
+        metadata={"description": "Cómo se leyó: con la cámara o con un lector"})
 
 
 class AttendeeSchema(ma.Schema):

@@ -4,9 +4,9 @@ undo, register walk-ins. The organizer's live attendance dashboard and extra lis
 Staff see only name, organization, sector and status: never e-mail or phone (pages and JSON alike).
 """
 
-import uuid
 from datetime import datetime
 
+import marshmallow as ma
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from limits import parse as parse_limit
@@ -15,6 +15,9 @@ from foros.accounts.auth import organizer_required, staff_required
 from foros.checkin import services
 from foros.checkin.forms import CheckinListForm, WalkInForm
 from foros.checkin.models import Checkin, ScanResult
+from foros.checkin.scan import ScanInput, admit_registration, check_in, scan_ticket
+from foros.checkin.schemas import DoorScanSchema
+from foros.core import transaction
 from foros.core.api import UNSTORABLE_MESSAGE, has_unstorable_text
 from foros.core.errors import DomainError, NotFound, json_error
 from foros.core.formatting import fmt_time
@@ -25,9 +28,9 @@ from foros.events.models import Modality
 from foros.events.services import get_event
 from foros.extensions import db, limiter
 from foros.registration.forms import OTHER_STATE_LABEL
+from foros.registration.lifecycle import get_event_registration
 from foros.registration.models import RegistrationSource, RegistrationStatus
-from foros.registration.services import get_event_registration, register_attendee, waitlist_position
-from foros.worker import notify_outbox
+from foros.registration.signup import register_attendee, waitlist_position
 
 bp = Blueprint("checkin", __name__)
 
@@ -97,8 +100,7 @@ def _flash_answer(answer: dict) -> None:
 def choose(slug):
     """Pick the list this door checks (today's first)."""
     event, _door, default = _open(slug)
-    lists = services.ensure_default_lists(event)
-    db.session.commit()
+    lists = services.event_lists(event)
     return render_template("checkin/choose.html", event=event, lists=lists, default=default,
                            today=local_today())
 
@@ -108,31 +110,33 @@ def choose(slug):
 def door(slug, list_slug):
     """The door page: camera, wedge-scanner field, search, recent admissions (works without JavaScript)."""
     event, door, checkin_list = _open(slug, list_slug)
-    db.session.commit()
     return _render_door(event, door, checkin_list)
 
 
+_DOOR_SCAN = DoorScanSchema()
+
+
 def _scan_body():
-    """Read and check the JSON body of a scan: (code, scan_id, source) or a 422 response."""
+    """Load the JSON body of a scan with the scan schema the API shares: (ScanInput, source) or an error."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None, json_error(422, "validation_error", "Envíe un objeto JSON con «code» y «scan_id».")
     if has_unstorable_text(body):
         return None, json_error(400, "bad_request", UNSTORABLE_MESSAGE)
-    fields = {}
-    code = body.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE:
-        fields["code"] = [f"Texto del código, de 1 a {MAX_CODE} caracteres."]
     try:
-        scan_id = str(uuid.UUID(str(body.get("scan_id"))))
-    except ValueError:
-        fields["scan_id"] = ["Un UUID generado por el dispositivo."]
-    source = body.get("source", "lector")
-    if source not in SOURCES:
-        fields["source"] = ["«camara» o «lector»."]
-    if fields:
-        return None, json_error(422, "validation_error", "Los datos enviados no son válidos.", fields)
-    return (code.strip(), scan_id, source), None
+        data = _DOOR_SCAN.load(body)
+    except ma.ValidationError as error:
+        return None, json_error(422, "validation_error", "Los datos enviados no son válidos.",
+                                {name: _messages(found) for name, found in error.messages.items()})
+    scan_input = ScanInput(code=data["code"].strip(), scan_id=str(data["scan_id"]), scanned_at=data["scanned_at"])
+    return (scan_input, data["source"]), None
+
+
+def _messages(found) -> list[str]:
+    """marshmallow's messages of one field as a flat list of text (never the value sent)."""
+    if isinstance(found, dict):
+        return [m for value in found.values() for m in _messages(value)]
+    return [str(m) for m in found] if isinstance(found, list) else [str(found)]
 
 
 @bp.post("/puerta/<slug>/<list_slug>/escanear")
@@ -144,24 +148,20 @@ def scan(slug, list_slug):
         code = " ".join(request.form.get("code", "").split())
         if not code:
             return redirect(_door_url(event, checkin_list))
-        answer = services.check_in(door, code[:MAX_CODE], device=_device(SOURCES["lector"]))
-        db.session.commit()
+        answer = check_in(door, code[:MAX_CODE], device=_device(SOURCES["lector"]))
         return _render_door(event, door, checkin_list, answer=answer)
-    try:
-        _event, door, checkin_list = _open(slug, list_slug)
-    except DomainError as exc:
-        return json_error(exc.status, exc.code, exc.message)
     parsed, error = _scan_body()
     if error is not None:
         return error
-    code, scan_id, source = parsed
+    scan_input, source = parsed
     try:
-        answer = services.check_in(door, code, scan_id=scan_id, device=_device(SOURCES[source]))
-    except DomainError as exc:  # a scan_id already used at another list
-        db.session.rollback()
-        return json_error(exc.status, exc.code, exc.message)
-    db.session.commit()
-    answer["list"] = {"id": checkin_list.id, "slug": checkin_list.slug, "name": checkin_list.name}
+        # The same service as POST /api/v1/checkins; the door is this account's (403, 404 as JSON).
+        answer, list_info = scan_ticket(scan_input, slug, list_slug, user=current_user,
+                                        device=_device(SOURCES[source]))
+    except DomainError as exc:  # not assigned, no such list, a refused scanned_at, a scan_id reused
+        transaction.discard()
+        return json_error(exc.status, exc.code, exc.message, exc.fields or None)
+    answer["list"] = list_info
     return jsonify(answer)
 
 
@@ -173,7 +173,6 @@ def recent(slug, list_slug):
     recent = services.recent_admissions(door)
     html = render_template("checkin/_recent.html", event=event, checkin_list=checkin_list, recent=recent,
                            counter=services.door_counter(checkin_list), back_url=_door_url(event, checkin_list))
-    db.session.commit()
     return html
 
 
@@ -187,7 +186,6 @@ def search(slug, list_slug):
     people = [] if limited else services.search_attendees(event, query)
     admissions = services.admissions_by_registration(door, [p.id for p in people])
     recent = services.recent_admissions(door)
-    db.session.commit()
     return render_template("checkin/search.html", event=event, checkin_list=checkin_list, query=query,
                            people=people, admissions=admissions, recent=recent,
                            counter=services.door_counter(checkin_list), limited=limited,
@@ -213,8 +211,7 @@ def admit(slug, list_slug):
     """Admit someone found by search (same rules and exactly-once guarantee as a scan)."""
     event, door, checkin_list = _open(slug, list_slug)
     registration = get_event_registration(event, request.form.get("registro", ""), identifiable_only=True)
-    answer = services.admit_registration(door, registration, device=_device("manual"), actor=current_user)
-    db.session.commit()
+    answer = admit_registration(door, registration, device=_device("manual"), actor=current_user)
     _flash_answer(answer)
     return redirect(_back(event, checkin_list))
 
@@ -231,11 +228,10 @@ def undo(slug, list_slug):
     try:
         services.undo_checkin(checkin, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
+        transaction.discard()
         flash(exc.message, "error")
     else:
         name = checkin.registration.name if checkin.registration else ""
-        db.session.commit()
         flash(f"Se deshizo la entrada de {name}; puede volver a admitirla(o).", "success")
     return redirect(_back(event, checkin_list))
 
@@ -254,7 +250,6 @@ def _walk_in_days(event, checkin_list):
 def walk_in(slug, list_slug):
     """Register someone who arrives without a registration and admit them at once (capacity still applies)."""
     event, door, checkin_list = _open(slug, list_slug)
-    db.session.commit()  # the default lists, if this request created them, before the registration
     form = WalkInForm().for_event(event)
     if form.validate_on_submit():
         email = form.email.data or ""
@@ -263,11 +258,10 @@ def walk_in(slug, list_slug):
                 event, form.to_input(_walk_in_days(event, checkin_list)), source=RegistrationSource.WALKIN,
                 actor=current_user, require_email=False, notify=bool(email))
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             form.show_error(exc)
         else:
             return _after_walk_in(event, door, checkin_list, result)
-    db.session.commit()
     status = 422 if form.is_submitted() else 200
     return render_template("checkin/walk_in.html", event=event, checkin_list=checkin_list, form=form,
                            municipalities=all_municipalities(), other_state=OTHER_STATE_LABEL), status
@@ -276,20 +270,15 @@ def walk_in(slug, list_slug):
 def _after_walk_in(event, door, checkin_list, result):
     registration = result.registration
     if not result.created:
-        db.session.commit()
         flash(f"Ya existe un registro con ese correo: {registration.name}. Admítalo desde la búsqueda.", "warning")
         return redirect(url_for("checkin.search", slug=event.slug, list_slug=checkin_list.slug,
                                 q=registration.name))
     if registration.status == RegistrationStatus.WAITLISTED:
         position = waitlist_position(registration)
-        db.session.commit()
-        notify_outbox()
         flash(f"Cupo lleno: {registration.name} quedó registrada(o) en lista de espera (lugar {position}). "
               "No tiene lugar confirmado, así que no puede entrar por ahora.", "warning")
         return redirect(_door_url(event, checkin_list))
-    answer = services.admit_registration(door, registration, device=_device("en puerta"))
-    db.session.commit()
-    notify_outbox()
+    answer = admit_registration(door, registration, device=_device("en puerta"))
     if answer["result"] == ScanResult.ACCEPTED:
         flash(f"Registro en puerta listo: {registration.name} ya puede entrar (acceso registrado).", "success")
     else:
@@ -302,7 +291,7 @@ def _after_walk_in(event, door, checkin_list, result):
 
 def _attendance(event) -> dict:
     """Counts of every list of the event, with the labels the page needs (no personal data)."""
-    lists = services.ensure_default_lists(event)
+    lists = services.event_lists(event)
     return {
         "event": {"slug": event.slug, "title": event.title},
         "sectors": {s["key"]: s["label"] for s in event.sector_options or []},
@@ -314,7 +303,6 @@ def _attendance(event) -> dict:
 
 def _render_dashboard(event, form, status=200):
     data = _attendance(event)
-    db.session.commit()
     return render_template("checkin/manage/attendance.html", event=event, data=data, form=form), status
 
 
@@ -332,7 +320,6 @@ def manage_attendance_json(slug):
     """The dashboard's numbers, polled by its script every few seconds."""
     event = get_event(slug)
     data = _attendance(event)
-    db.session.commit()
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -352,11 +339,10 @@ def manage_list_new(slug):
                 starts_at=form.local(form.starts_at.data), ends_at=form.local(form.ends_at.data),
                 modalities=form.modalities.data or (), actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
+            transaction.discard()
             event = get_event(slug)
             form.show_error(exc)
         else:
-            db.session.commit()
             flash(f"Lista «{checkin_list.name}» creada. El personal ya puede elegirla en la puerta.", "success")
             return redirect(url_for("checkin.manage_attendance", slug=event.slug))
     return _render_dashboard(event, form, 422)

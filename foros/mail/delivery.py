@@ -1,4 +1,4 @@
-"""Deliver the outbox by SMTP, and the organizer's side of it: read, count, resend.
+"""Deliver the outbox by SMTP (the organizer's side of the outbox is in ``services.py``).
 
 Each message is claimed in its own short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite): the claim counts the attempt and pushes ``next_attempt_at`` past a lease, so
@@ -19,16 +19,12 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import current_app
 from sqlalchemy import func, select
 
-from foros.audit.services import record_action
-from foros.core import transaction
-from foros.core.db import contains_text, write_transaction
-from foros.core.errors import DomainError, NotFound
+from foros.core.db import write_transaction
 from foros.core.redact import redact_emails
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.attachments import message_attachments
 from foros.mail.models import MessageStatus, OutboxMessage
-from foros.mail.services import OUTBOX_QUEUED
 
 log = logging.getLogger(__name__)
 
@@ -316,59 +312,3 @@ def _one_line(text: str) -> str:
 
 
 # --- Organizers: read, count, resend ----------------------------------------------------------------------
-
-
-def query_messages(*, status: str = "", text: str = ""):
-    """The filtered, newest-first query behind the organizer's outbox page."""
-    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    if status:
-        stmt = stmt.where(OutboxMessage.status == MessageStatus(status))
-    if text:
-        stmt = stmt.where(contains_text(text, OutboxMessage.to_address))
-    return stmt
-
-
-def status_counts() -> dict[MessageStatus, int]:
-    """How many messages there are in each status (every status present, zeros included)."""
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-    found = dict(rows)
-    return {status: found.get(status, 0) for status in MessageStatus}
-
-
-def get_message(message_id: int) -> OutboxMessage:
-    """One outbox message, or NotFound."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound("message_not_found", "No encontramos ese correo.")
-    return message
-
-
-def resend_message(message: OutboxMessage, actor) -> OutboxMessage:
-    """Send a message again: a failed one goes back to the queue, a sent one is copied as a new message."""
-    if message.status == MessageStatus.PENDING:
-        raise DomainError("already_pending", "Este correo ya está en la cola; se reintentará automáticamente.",
-                          status=409)
-    registration = message.registration
-    if registration is not None and registration.anonymized_at is not None:
-        raise DomainError("registration_anonymized",
-                          "No se puede reenviar: los datos de ese registro fueron anonimizados.", status=409)
-    previous_status = message.status
-    now = utcnow()
-    if previous_status == MessageStatus.SENT:
-        target = OutboxMessage(kind=message.kind, to_address=message.to_address, subject=message.subject,
-                               body_text=message.body_text, body_html=message.body_html,
-                               registration=registration, status=MessageStatus.PENDING, attempts=0,
-                               next_attempt_at=now, last_error="", created_at=now)
-        db.session.add(target)
-    else:
-        # A failed message was never delivered: send that same one, with a fresh set of attempts.
-        target = message
-        target.status = MessageStatus.PENDING
-        target.attempts = 0
-        target.next_attempt_at = now
-    db.session.flush()
-    transaction.after_commit(OUTBOX_QUEUED)
-    record_action(actor, "mail.resend", message, object_type="outbox_message",
-                  label=f"{message.to_address} — {message.subject}",
-                  details={"previous_status": previous_status, "queued_message": target.id, "kind": message.kind})
-    return target

@@ -8,7 +8,7 @@ from foros.audit.catalogue import message_kind_label
 from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.extensions import db
-from foros.mail import attachments, delivery
+from foros.mail import attachments, services
 from foros.mail.models import MessageStatus
 
 bp = Blueprint("mail", __name__)
@@ -28,10 +28,10 @@ def manage_list():
         status = ""
     text = " ".join(request.args.get("q", "").split())[:MAX_SEARCH]
     page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), MAX_PAGE)
-    pagination = db.paginate(delivery.query_messages(status=status, text=text), page=page, per_page=PAGE_SIZE,
+    pagination = db.paginate(services.query_messages(status=status, text=text), page=page, per_page=PAGE_SIZE,
                              error_out=False)
     return render_template("mail/manage/list.html", pagination=pagination, status=status, text=text,
-                           statuses=list(MessageStatus), counts=delivery.status_counts(),
+                           statuses=list(MessageStatus), counts=services.status_counts(),
                            kind_label=message_kind_label, configured=bool(current_app.config.get("MAIL_SERVER")))
 
 
@@ -39,7 +39,7 @@ def manage_list():
 @organizer_required
 def manage_show(message_id):
     """One message as it was queued: headers, the text body, and what will be attached."""
-    message = delivery.get_message(message_id)
+    message = services.get_message(message_id)
     return render_template("mail/manage/show.html", message=message, statuses=MessageStatus,
                            kind_label=message_kind_label, attaches_ticket=attachments.has_attachments(message),
                            configured=bool(current_app.config.get("MAIL_SERVER")))
@@ -49,7 +49,7 @@ def manage_show(message_id):
 @organizer_required
 def manage_html(message_id):
     """The HTML body as a plain-text download: never rendered on our origin, so it can run nothing here."""
-    message = delivery.get_message(message_id)
+    message = services.get_message(message_id)
     response = Response(message.body_html, mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="correo-{message.id}.html"'
     response.headers["Cache-Control"] = "no-store"
@@ -60,9 +60,9 @@ def manage_html(message_id):
 @organizer_required
 def manage_resend(message_id):
     """Put a failed message back in the queue, or send a copy of a sent one."""
-    message = delivery.get_message(message_id)
+    message = services.get_message(message_id)
     try:
-        queued = delivery.resend_message(message, current_user)
+        queued = services.resend_message(message, current_user)
     except DomainError as exc:
         transaction.discard()
         flash(exc.message, "error")

@@ -3,7 +3,7 @@ ticket page and the organizer's lists. ORM throughout (no driver statements: the
 
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from foros.audit.services import record_action
 from foros.core.db import contains_text
@@ -11,7 +11,7 @@ from foros.core.errors import DomainError, NotFound
 from foros.core.time import utcnow
 from foros.events.models import Event, Modality
 from foros.extensions import db
-from foros.mail.models import MessageStatus, OutboxMessage
+from foros.mail.services import erase_registration_messages
 from foros.registration.inputs import RegistrationInput, normalize_email, validate_input
 from foros.registration.models import Registration, RegistrationStatus
 from foros.registration.signup import live_registration_id, queue_registration_message, release_seat, take_seat
@@ -174,27 +174,10 @@ def anonymize_event(event: Event, *, actor=None, now=None) -> int:
         r.access_token = secrets.token_urlsafe(32)  # old ticket links stop working
         r.anonymized_at = now
     # The outbox holds copies of names and addresses: erase those too (delivered or not).
-    _erase_messages([r.id for r in rows])
+    erase_registration_messages([r.id for r in rows])
     db.session.flush()
     record_action(actor, "event.anonymize", event, details={"registrations": len(rows)})
     return len(rows)
-
-
-def _erase_messages(registration_ids: list[int]) -> None:
-    """Blank the outbox's copies of these people's names and addresses; what was still waiting is not sent."""
-    if not registration_ids:
-        return
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.registration_id.in_(registration_ids),
-                                    OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.FAILED, last_error="Registro anonimizado: ya no se envía.")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.registration_id.in_(registration_ids))
-        .values(to_address="", subject="(anonimizado)", body_text="", body_html="")
-        .execution_options(synchronize_session=False)
-    )
 
 
 def registration_counts(event: Event) -> dict:

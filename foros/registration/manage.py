@@ -117,47 +117,12 @@ def update_registration_settings(event: Event, sectors: list[dict], privacy_noti
     sector. A sector that registrations use cannot be removed (rename it instead).
     """
     errors: dict[str, list[str]] = {}
-
-    def add(name, message):
-        errors.setdefault(name, []).append(message)
-
     current = {s["key"]: s["label"] for s in event.sector_options or []}
     used = dict(db.session.execute(
         select(Registration.sector, func.count()).where(Registration.event_id == event.id)
         .group_by(Registration.sector)).all())
-    wanted, seen_keys, seen_labels = [], set(), set()
-    for entry in sectors:
-        key = str(entry.get("key") or "").strip()
-        label = " ".join(str(entry.get("label") or "").split())
-        if key and (key not in current or key in seen_keys):
-            add("sectors", "La lista de sectores cambió mientras la editaba; recargue la página.")
-            continue
-        if not label:
-            add("sectors", "Escriba el nombre de cada sector (o márquelo para quitarlo).")
-            continue
-        if len(label) > SECTOR_LABEL_MAX:
-            add("sectors", f"«{label[:40]}…»: máximo {SECTOR_LABEL_MAX} caracteres.")
-            continue
-        if label.casefold() in seen_labels:
-            add("sectors", f"El sector «{label}» está repetido.")
-            continue
-        seen_keys.add(key)
-        seen_labels.add(label.casefold())
-        wanted.append({"key": key, "label": label})
-    if not wanted and "sectors" not in errors:
-        add("sectors", "Deje al menos un sector.")
-    if len(wanted) > MAX_SECTORS:
-        add("sectors", f"Como máximo {MAX_SECTORS} sectores.")
-    for key in current.keys() - seen_keys:
-        if used.get(key):
-            add("sectors", f"No se puede quitar «{current[key]}»: {used[key]} registro(s) lo usan. "
-                           "Puede cambiarle el nombre.")
-    notice = "\n".join(line.rstrip() for line in str(privacy_notice or "").replace("\r\n", "\n").split("\n"))
-    notice = notice.strip()
-    if not notice:
-        add("privacy_notice", "Escriba el aviso de privacidad: las personas lo aceptan al registrarse.")
-    elif len(notice) > PRIVACY_NOTICE_MAX:
-        add("privacy_notice", f"Máximo {PRIVACY_NOTICE_MAX:,} caracteres.")
+    wanted = _wanted_sectors(sectors, current, used, errors)
+    notice = _clean_notice(privacy_notice, errors)
     if errors:
         raise DomainError("invalid_settings", "Revise los campos marcados.", fields=errors)
     taken = set(current) | set(used)
@@ -178,3 +143,46 @@ def update_registration_settings(event: Event, sectors: list[dict], privacy_noti
     if changes:
         record_action(actor, "registration.settings", event, details=changes)
     return event
+
+
+def _wanted_sectors(sectors: list[dict], current: dict, used: dict, errors: dict) -> list[dict]:
+    """The sectors as typed, checked (known keys, labels, repeats, count, removals of used ones)."""
+    messages = errors.setdefault("sectors", [])
+    wanted, seen_keys, seen_labels = [], set(), set()
+    for entry in sectors:
+        key = str(entry.get("key") or "").strip()
+        label = " ".join(str(entry.get("label") or "").split())
+        if key and (key not in current or key in seen_keys):
+            messages.append("La lista de sectores cambió mientras la editaba; recargue la página.")
+        elif not label:
+            messages.append("Escriba el nombre de cada sector (o márquelo para quitarlo).")
+        elif len(label) > SECTOR_LABEL_MAX:
+            messages.append(f"«{label[:40]}…»: máximo {SECTOR_LABEL_MAX} caracteres.")
+        elif label.casefold() in seen_labels:
+            messages.append(f"El sector «{label}» está repetido.")
+        else:
+            seen_keys.add(key)
+            seen_labels.add(label.casefold())
+            wanted.append({"key": key, "label": label})
+    if not wanted and not messages:
+        messages.append("Deje al menos un sector.")
+    if len(wanted) > MAX_SECTORS:
+        messages.append(f"Como máximo {MAX_SECTORS} sectores.")
+    for key in current.keys() - seen_keys:
+        if used.get(key):
+            messages.append(f"No se puede quitar «{current[key]}»: {used[key]} registro(s) lo usan. "
+                            "Puede cambiarle el nombre.")
+    if not messages:
+        del errors["sectors"]
+    return wanted
+
+
+def _clean_notice(privacy_notice: str, errors: dict) -> str:
+    """The privacy notice with line ends normalised and trailing spaces trimmed; checked for presence and size."""
+    notice = "\n".join(line.rstrip() for line in str(privacy_notice or "").replace("\r\n", "\n").split("\n"))
+    notice = notice.strip()
+    if not notice:
+        errors["privacy_notice"] = ["Escriba el aviso de privacidad: las personas lo aceptan al registrarse."]
+    elif len(notice) > PRIVACY_NOTICE_MAX:
+        errors["privacy_notice"] = [f"Máximo {PRIVACY_NOTICE_MAX:,} caracteres."]
+    return notice

@@ -16,8 +16,9 @@ from foros.core.qr import qr_image
 from foros.core.qr import qr_png as _qr_png
 from foros.core.time import LOCAL_TZ, to_local
 from foros.events.models import Modality
+from foros.registration.codes import ticket_code
 from foros.registration.models import RegistrationStatus
-from foros.registration.services import ticket_code, waitlist_position
+from foros.registration.signup import waitlist_position
 
 
 def qr_png(code: str) -> bytes:

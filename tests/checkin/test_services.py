@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from foros.accounts.models import Role
 from foros.accounts.services import update_user
+from foros.checkin import scan as scanning
 from foros.checkin import services
 from foros.checkin.models import Checkin, CheckinList
 from foros.core.errors import DomainError
@@ -49,7 +50,7 @@ def door(event, organizer):
 
 
 def scan(door, code, scan_id=None, **kwargs):
-    answer = services.check_in(door, code, scan_id=scan_id or str(uuid.uuid4()), **kwargs)
+    answer = scanning.check_in(door, code, scan_id=scan_id or str(uuid.uuid4()), **kwargs)
     db.session.commit()
     return answer
 
@@ -169,7 +170,7 @@ def test_manual_search_and_admit(door, event):
     assert [r.name for r in services.search_attendees(event, "norte")] == ["Guadalupe Becerril"]
     assert services.search_attendees(event, "p") == []
     assert services.search_attendees(event, "%%") == []
-    assert services.admit_registration(door, reg)["result"] == "accepted"
+    assert scanning.admit_registration(door, reg)["result"] == "accepted"
     db.session.commit()
     assert services.admissions_by_registration(door, [reg.id])[reg.id].device == "manual"
 
@@ -180,7 +181,7 @@ def test_counts_by_sector_modality_and_arrivals(door, event, organizer):
     db.session.commit()
     start = local_to_utc(local_today(), time(9, 7))
     for i, reg in enumerate(regs):
-        services.check_in(door, ticket_code(reg), now=start + timedelta(minutes=20 * i))
+        scanning.check_in(door, ticket_code(reg), now=start + timedelta(minutes=20 * i))
     db.session.commit()
     checkin_list = db.session.get(CheckinList, door.list_id)
     counts = services.list_counts(checkin_list)
