@@ -73,6 +73,8 @@ def create_app(test_config=None):
     api = core_api.init_app(app)
 
     from foros.accounts.views import bp as accounts_bp
+    from foros.agenda.manage_views import bp as agenda_bp
+    from foros.agenda.participant_views import bp as agenda_people_bp
     from foros.attendance.views import bp as attendance_bp
     from foros.audit.views import bp as audit_bp
     from foros.certificates.views import bp as certificates_bp
@@ -91,6 +93,8 @@ def create_app(test_config=None):
     app.register_blueprint(reports_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(agenda_people_bp)
 
     from foros.accounts.api import blp as accounts_api
     from foros.attendance.api import blp as attendance_api

@@ -8,11 +8,14 @@ from datetime import date, time, timedelta
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from foros import create_app
 from foros.accounts import services as accounts
 from foros.accounts.models import Role
+from foros.agenda import people as agenda_people
+from foros.agenda import sessions as agenda_sessions
+from foros.agenda.models import SessionType, seed_session_types
 from foros.core.db import normalize_database_uri
 from foros.core.time import local_today
 from foros.events import services as events
@@ -80,6 +83,7 @@ def reset_database(app):
             db.create_all()
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            seed_session_types(db.session.connection())  # rows that belong to the schema, as after create_all
             db.session.commit()
         else:
             db.create_all()
@@ -192,6 +196,24 @@ def csrf_token_from(html: str) -> str:
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+def make_person(name="Mtra. Ana Pérez", **overrides):
+    """A person of the programme (agenda), flushed."""
+    return agenda_people.save_person(agenda_people.PersonInput(name=name, **overrides))
+
+
+def make_session(event, title="Panel de apertura", *, starts=time(10, 0), ends=time(11, 0), day=None,
+                 room=None, people=(), type_key="panel", **overrides):
+    """A session of ``event``'s draft programme (local times on its first day unless ``day``), with ``people``
+    as (person, role) pairs; flushed."""
+    type_id = db.session.scalar(select(SessionType.id).where(SessionType.key == type_key))
+    data = agenda_sessions.SessionInput(title=title, type_id=type_id, day=day or event.days[0].day, starts=starts,
+                                        ends=ends, room_id=room.id if room is not None else None, **overrides)
+    session, _warnings = agenda_sessions.save_session(event, data)
+    for person, role in people:
+        agenda_people.assign_person(session, person, role)
+    return session
 
 
 __all__ = ["date", "make_event", "make_event_input", "login", "csrf_token_from", "PASSWORD"]

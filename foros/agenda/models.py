@@ -111,13 +111,18 @@ class SessionType(db.Model):
         return f"<SessionType {self.id} {self.name}>"
 
 
-@event.listens_for(SessionType.__table__, "after_create")
-def _seed_session_types(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the types as the migration does."""
-    connection.execute(insert(table), [
+def seed_session_types(connection) -> None:
+    """Insert the default session types (part of the schema, as the migration writes them)."""
+    connection.execute(insert(SessionType.__table__), [
         {"key": key, "name": name, "position": position, "is_active": True}
         for key, name, position in DEFAULT_SESSION_TYPES
     ])
+
+
+@event.listens_for(SessionType.__table__, "after_create")
+def _seed_session_types(table, connection, **_kw):
+    """``db.create_all`` (tests, first run without migrations) seeds the types as the migration does."""
+    seed_session_types(connection)
 
 
 class Room(db.Model):

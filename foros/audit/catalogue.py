@@ -74,6 +74,10 @@ KEY_LABELS = {
     "signers": "Firman",
     "min_days": "Mínimo de días con asistencia",
     "min_lists": "Mínimo de listas de acceso con asistencia",
+    # agenda: the draft (sessions, people)
+    "starts": "Inicio",
+    "ends": "Término",
+    "room": "Sala",
 }
 
 #: Spanish for the values of enumerations that appear in details, per key.
@@ -88,9 +92,12 @@ VALUE_LABELS = {
         "import": "importación de invitados", "walkin": "en la puerta (sin registro previo)",
     },
     "modality": {"presencial": "presencial", "virtual": "virtual", "hibrida": "híbrida"},
-    "role": {"organizer": "organizador(a)", "staff": "personal de registro"},
+    "role": {"organizer": "organizador(a)", "staff": "personal de registro",
+             # a person's role on a session of the programme
+             "ponente": "ponente", "panelista": "panelista", "moderador": "moderador(a)",
+             "facilitador": "facilitador(a)", "anfitrion": "anfitrión(a)"},
     "by": {"attendee": "la persona registrada, desde su enlace", "organizer": "personal organizador",
-           "staff": "personal de registro"},
+           "staff": "personal de registro", "person": "la persona del programa, desde su enlace"},
     "result": {"accepted": "acceso registrado", "already_checked_in": "ya había entrado"},
 }
 VALUE_LABELS["previous_status"] = VALUE_LABELS["status"]

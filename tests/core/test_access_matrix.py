@@ -84,6 +84,17 @@ class World:
             "list_ref": self.event.days[0].day.isoformat(),
             "code": "AAAA-BBBB-CCCC-DDDD",  # a certificate code (none issued: the pages answer 404)
             "job_token": self.extra.get("job_token", "trabajo-que-no-existe"),
+            # agenda: ids of the draft programme and a person's public key (none exist: 404 for those allowed)
+            "session_id": 999_999,
+            "assignment_id": 999_999,
+            "room_id": 999_999,
+            "type_id": 999_999,
+            "person_id": 999_999,
+            "person_key": "persona-que-no-existe",
+            # networking: a table and a seat of a networking session (none exist: 404 for those allowed)
+            "table_id": 999_999,
+            "seat_id": 999_999,
+            "session_uid": "sesion-que-no-existe@foros",
             **self.extra,
         }
 
