@@ -75,6 +75,8 @@ def create_app(test_config=None):
     from foros.accounts.views import bp as accounts_bp
     from foros.agenda.manage_views import bp as agenda_bp
     from foros.agenda.participant_views import bp as agenda_people_bp
+    from foros.agenda.public_views import bp as agenda_public_bp
+    from foros.agenda.release_views import bp as agenda_releases_bp
     from foros.attendance.views import bp as attendance_bp
     from foros.audit.views import bp as audit_bp
     from foros.certificates.views import bp as certificates_bp
@@ -95,14 +97,17 @@ def create_app(test_config=None):
     app.register_blueprint(stats_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(agenda_people_bp)
+    app.register_blueprint(agenda_public_bp)  # the released programme, feeds, PDF; the personal feed
+    app.register_blueprint(agenda_releases_bp)  # "Publicar programa"
 
     from foros.accounts.api import blp as accounts_api
+    from foros.agenda.api import blp as agenda_api
     from foros.attendance.api import blp as attendance_api
     from foros.checkin.api import blp as checkin_api
     from foros.events.api import blp as events_api
     from foros.registration.api import blp as registration_api
 
-    for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api):
+    for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api, agenda_api):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 
@@ -124,6 +129,8 @@ def create_app(test_config=None):
 
 def _connect_domains():
     """Give lower layers the behaviour of higher ones, which the import direction forbids them to import."""
+    from foros.agenda import public as agenda_public
+    from foros.agenda import report as agenda_report
     from foros.attendance import exports as attendance_exports
     from foros.certificates import jobs as certificate_jobs
     from foros.certificates import views as certificate_views
@@ -142,9 +149,11 @@ def _connect_domains():
     register_job_kind(attendance_exports.JOB_KIND, attendance_exports.run_export_job)  # big attendance lists
     register_job_kind(certificate_jobs.ZIP_JOB, certificate_jobs.build_zip)  # "Descargar todas (ZIP)"
     register_ticket_links(certificate_views.ticket_links)  # "Descargar constancia" on the ticket page
+    register_ticket_links(agenda_public.ticket_links)  # the programme, the personal feed, virtual links
     # The event report's sections of the domains below it (later domains register their own).
     register_section("event", event_report.TITLE, 10, event_report.event_section)
     register_section("figures", report_figures.TITLE, 20, report_figures.figures_section)
+    register_section("agenda", agenda_report.TITLE, 30, agenda_report.agenda_section)  # the released programme
 
 
 def _check_settings(app):

@@ -74,6 +74,12 @@ KEY_LABELS = {
     "signers": "Firman",
     "min_days": "Mínimo de días con asistencia",
     "min_lists": "Mínimo de listas de acceso con asistencia",
+    # agenda: programme releases
+    "number": "Versión del programa",
+    "note": "Nota pública",
+    "sessions_changed": "Sesiones con cambios",
+    "attendees_notified": "Personas registradas avisadas por correo",
+    "people_notified": "Participantes avisados por correo",
     # agenda: the draft (sessions, people)
     "starts": "Inicio",
     "ends": "Término",
@@ -130,6 +136,8 @@ MESSAGE_KIND_LABELS = {
     "registration.ticket_resent": "Boleto reenviado",
     "user.password_reset": "Enlace para restablecer la contraseña",
     "certificate.ready": "Constancia de participación lista",
+    "agenda.changed": "Cambios en el programa (asistentes)",
+    "agenda.person_changed": "Cambios en sus sesiones (participantes del programa)",
 }
 VALUE_LABELS["kind"] = MESSAGE_KIND_LABELS
 

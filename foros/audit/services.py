@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "agenda.person_assign": "Asignó persona a sesión",
     "agenda.person_unassign": "Quitó persona de sesión",
     "agenda.person_confirm": "Persona confirmó su participación",
+    "agenda.release": "Publicó programa",
     "attendance.exported": "Exportó lista de asistencia",
     "attendance.columns_saved": "Guardó columnas de la lista de asistencia",
 }
