@@ -10,6 +10,7 @@ from foros.accounts.models import Role
 from foros.audit.services import record_action
 from foros.checkin.services import create_list, ensure_default_lists
 from foros.core.time import local_to_utc, local_today
+from foros.demo.agenda import seed_programmes
 from foros.demo.attendance import publish_past_open_data, seed_session_list
 from foros.demo.people import fill_with_waitlist, seed_checkins, seed_registrations
 from foros.events import services as events
@@ -46,6 +47,11 @@ PAST_PROGRAMME = [
     ("foro-regional-villa-guerrero-2023", "Foro Regional de Gobierno Abierto — Villa Guerrero", "15113",
      "Casa de Cultura de Villa Guerrero", [date(2023, 5, 18)]),
 ]
+
+
+#: The host municipality of each regional forum (INEGI key → name), for its programme.
+FORUM_HOSTS = {"15031": "Chimalhuacán", "15121": "Cuautitlán Izcalli", "15060": "Nicolás Romero",
+               "15113": "Villa Guerrero"}
 
 
 def _ensure_user(email, name, role, events_=()):
@@ -157,6 +163,9 @@ def load_demo_data() -> str:
             create_list(event, name="Sesión de networking", slug="networking", day=event.days[1],
                         modalities=["presencial"], actor=organizer)
 
+    # The programmes: the 2023 Jornadas, each regional forum, the upcoming Jornadas (released, then changed).
+    forums = {slug: FORUM_HOSTS[key] for slug, _title, key, _venue, _dates in PAST_PROGRAMME}
+    sessions = seed_programmes(organizer, forums=forums | {"foro-regional-texcoco": "Texcoco"})
     publish_past_open_data(organizer)  # the past events' figures, as organizers publish them after the event
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
@@ -164,5 +173,6 @@ def load_demo_data() -> str:
     if created or staff_new:
         record_action(organizer, "demo.load", None, object_type="demo", label="Datos de demostración",
                       details={"events_created": created})
-    return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos, {checkins} accesos. "
+    return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos, {checkins} accesos, "
+            f"{sessions} sesiones de programa nuevas. "
             f"Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}.")
