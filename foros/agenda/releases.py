@@ -26,6 +26,7 @@ from foros.audit.services import record_action
 from foros.core.errors import DomainError
 from foros.core.time import as_utc, to_local, utcnow
 from foros.core.urls import external_url
+from foros.events.models import Event
 from foros.extensions import db
 from foros.mail.services import queue_message
 from foros.registration.codes import ticket_url
@@ -152,8 +153,10 @@ def release_programme(event, note: str = "", *, actor=None) -> ReleaseResult:
 
 
 def _lock_event(event) -> None:
-    """Serialise releases of one event (two organizers pressing the button get versions n and n+1)."""
-    db.session.refresh(event, with_for_update=True)
+    """Serialise releases of one event (two organizers pressing the button get versions n and n+1): the event's
+    row locked on PostgreSQL (only its id: no outer join to lock); SQLite's POSTs hold the write lock from BEGIN;
+    the unique (event, number) stays the last guard."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
 def _advance_sequences(rows, sessions: list[dict], changed: set, released_before: set, now) -> None:
