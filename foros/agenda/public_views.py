@@ -5,6 +5,7 @@ link). None of them shows an online link except the personal feed of a confirmed
 from dataclasses import replace
 
 from flask import Blueprint, Response, render_template
+from flask_login import current_user
 
 from foros.accounts.auth import public
 from foros.agenda import ical, pdf
@@ -41,8 +42,9 @@ def _calendar_response(data: bytes, filename: str, *, private: bool = False) -> 
 @bp.get("/eventos/<slug>/programa")
 @public
 def programme(slug):
-    """The latest released programme by day, with what changed, and the changes of every release."""
-    event = get_public_event(slug)
+    """The latest released programme by day, with what changed, and the changes of every release (organizers
+    also see a draft event's, as on the event's own page)."""
+    event = get_public_event(slug, preview=getattr(current_user, "is_organizer", False))
     history = release_history(event)
     current = history[0] if history else None
     return render_template("agenda/programme.html", event=event, programme=current, history=history)
