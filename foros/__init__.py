@@ -99,15 +99,24 @@ def create_app(test_config=None):
     app.register_blueprint(agenda_people_bp)
     app.register_blueprint(agenda_public_bp)  # the released programme, feeds, PDF; the personal feed
     app.register_blueprint(agenda_releases_bp)  # "Publicar programa"
+    from foros.networking.consolidation_views import bp as networking_consolidation_bp
+    from foros.networking.public_views import bp as networking_public_bp
+    from foros.networking.state_agenda_views import bp as networking_agenda_bp
+
+    app.register_blueprint(networking_consolidation_bp)  # consolidation, publication, relatoría (organizers)
+    app.register_blueprint(networking_public_bp)  # published conclusions, support marks, the state agenda
+    app.register_blueprint(networking_agenda_bp)  # the state agenda (organizers)
 
     from foros.accounts.api import blp as accounts_api
     from foros.agenda.api import blp as agenda_api
     from foros.attendance.api import blp as attendance_api
     from foros.checkin.api import blp as checkin_api
     from foros.events.api import blp as events_api
+    from foros.networking.api import blp as networking_api
     from foros.registration.api import blp as registration_api
 
-    for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api, agenda_api):
+    for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api, agenda_api,
+                      networking_api):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 
@@ -138,6 +147,8 @@ def _connect_domains():
     from foros.events.services import capacity_changed
     from foros.jobs.registry import register_job_kind
     from foros.mail.attachments import register_attachments
+    from foros.networking import public_views as networking_public
+    from foros.networking import report as networking_report
     from foros.registration import attachments as registration_attachments
     from foros.registration.lifecycle import promote_waitlist
     from foros.registration.ticket_links import register_ticket_links
@@ -154,6 +165,8 @@ def _connect_domains():
     register_section("event", event_report.TITLE, 10, event_report.event_section)
     register_section("figures", report_figures.TITLE, 20, report_figures.figures_section)
     register_section("agenda", agenda_report.TITLE, 30, agenda_report.agenda_section)  # the released programme
+    register_section("networking", networking_report.TITLE, 40, networking_report.conclusions_section)
+    register_ticket_links(networking_public.ticket_links)  # "Apoyar conclusiones" while a session runs
 
 
 def _check_settings(app):

@@ -84,6 +84,16 @@ KEY_LABELS = {
     "starts": "Inicio",
     "ends": "Término",
     "room": "Sala",
+    # networking consolidation and state agenda
+    "count": "Cantidad",
+    "before": "Antes",
+    "after": "Después",
+    "merged_from": "Conclusiones fusionadas (id)",
+    "sources": "Textos originales de las mesas (id)",
+    "moved_sources": "Textos originales separados (id)",
+    "into": "Nueva conclusión (id)",
+    "items": "Conclusiones en la agenda",
+    "conclusion": "Conclusión (id)",
 }
 
 #: Spanish for the values of enumerations that appear in details, per key.

@@ -94,6 +94,12 @@ class World:
             # networking: a table and a seat of a networking session (none exist: 404 for those allowed)
             "table_id": 999_999,
             "seat_id": 999_999,
+            # networking consolidation and state agenda (none exist: 404 for those allowed)
+            "conclusion_id": 999_999,
+            "fmt": "pdf",
+            "agenda_id": 999_999,
+            "item_id": 999_999,
+            "agenda_key": "agenda-que-no-existe",
             "session_uid": "sesion-que-no-existe@foros",
             **self.extra,
         }
