@@ -85,6 +85,7 @@ def create_app(test_config=None):
     from foros.events.views import bp as events_bp
     from foros.jobs.views import bp as jobs_bp
     from foros.mail.views import bp as mail_bp
+    from foros.networking.tables_views import bp as networking_tables_bp
     from foros.registration.views import bp as registration_bp
     from foros.reports.views import bp as reports_bp
     from foros.stats.views import bp as stats_bp
@@ -99,6 +100,7 @@ def create_app(test_config=None):
     app.register_blueprint(agenda_people_bp)
     app.register_blueprint(agenda_public_bp)  # the released programme, feeds, PDF; the personal feed
     app.register_blueprint(agenda_releases_bp)  # "Publicar programa"
+    app.register_blueprint(networking_tables_bp)  # tables of networking sessions and who sits at them
     from foros.networking.consolidation_views import bp as networking_consolidation_bp
     from foros.networking.public_views import bp as networking_public_bp
     from foros.networking.state_agenda_views import bp as networking_agenda_bp

@@ -94,6 +94,11 @@ KEY_LABELS = {
     "into": "Nueva conclusión (id)",
     "items": "Conclusiones en la agenda",
     "conclusion": "Conclusión (id)",
+    # networking tables
+    "table_number": "Número de mesa",
+    "topic": "Pregunta guía o tema",
+    "seated": "Personas asignadas a mesa",
+    "removed": "Asignaciones quitadas",
 }
 
 #: Spanish for the values of enumerations that appear in details, per key.
