@@ -6,14 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from foros.checkin.services import check_in, ensure_default_lists, open_door
+from foros.checkin.scan import check_in
+from foros.checkin.services import ensure_default_lists, open_door
 from foros.core.municipalities import all_municipalities
 from foros.core.time import as_utc
 from foros.events.models import Modality
 from foros.extensions import db
-from foros.registration import services as registration
+from foros.registration import signup
+from foros.registration.codes import ticket_code
+from foros.registration.inputs import RegistrationInput
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
-from foros.registration.services import RegistrationInput, ticket_code
 
 WOMEN = ["María", "Guadalupe", "Juana", "Verónica", "Leticia", "Alejandra", "Rosa", "Patricia", "Fernanda",
          "Daniela", "Itzel", "Ximena", "Andrea", "Lucía", "Mariana", "Karla", "Gabriela", "Adriana"]
@@ -73,7 +75,7 @@ def seed_registrations(event, count: int) -> int:
             organization=rnd.choice(ORGANIZATIONS[sector]), position="", privacy_consent=True,
         )
         when = start - timedelta(days=rnd.randint(1, 20), minutes=rnd.randint(0, 1440))
-        result = registration.register_attendee(event, data, source=RegistrationSource.ONLINE, notify=False,
+        result = signup.register_attendee(event, data, source=RegistrationSource.ONLINE, notify=False,
                                                  check_open=False, now=when)
         created += result.created
     return created
@@ -90,7 +92,7 @@ def fill_with_waitlist(event, *, confirmed: int, waiting: int) -> int:
             sector="servidor_publico", municipality_key=event.municipality_key, organization="Ayuntamiento",
             position="Titular de la Unidad de Transparencia", privacy_consent=True,
         )
-        created += registration.register_attendee(event, data, notify=False).created
+        created += signup.register_attendee(event, data, notify=False).created
     return created
 
 
