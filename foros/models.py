@@ -13,6 +13,21 @@ from foros.attendance.models import AttendanceExportDefault  # noqa: F401
 from foros.audit.models import AuditEntry  # noqa: F401
 from foros.certificates.models import Certificate, CertificateTemplate  # noqa: F401
 from foros.checkin.models import Checkin, CheckinList  # noqa: F401
+from foros.declarations.models import (  # noqa: F401
+    AuditTrailEvent,
+    Declaration,
+    DeclarationTemplate,
+    DeclarationVersion,
+    FinalDocument,
+    Milestone,
+    MunicipalProcess,
+    OneTimeCode,
+    ScannedCopy,
+    Signatory,
+    SignatoryRole,
+    SignatureRecord,
+    SigningLink,
+)
 from foros.events.models import Event, EventDay  # noqa: F401
 from foros.jobs.models import BackgroundJob  # noqa: F401
 from foros.mail.models import OutboxMessage  # noqa: F401
