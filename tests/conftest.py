@@ -22,6 +22,7 @@ from foros.events import services as events
 from foros.events.models import EventKind, Modality
 from foros.events.services import DayInput, EventInput
 from foros.extensions import db
+from foros.networking.models import seed_themes
 
 
 def _per_worker_uri(base: str) -> str:
@@ -84,6 +85,7 @@ def reset_database(app):
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             seed_session_types(db.session.connection())  # rows that belong to the schema, as after create_all
+            seed_themes(db.session.connection())
             db.session.commit()
         else:
             db.create_all()

@@ -112,6 +112,10 @@ def jornadas_2023(event, actor) -> int:
     return 6
 
 
+#: The regional forum whose working tables are a networking session (its tables: foros/demo/networking).
+NETWORKING_FORUM = "foro-regional-chimalhuacan-2023"
+
+
 def regional_forum(event, municipality: str, actor) -> int:
     """Inauguration by the host municipality, a panel with SNT, CPC and civil society, a working table, closing."""
     if _has_sessions(event):
@@ -123,8 +127,11 @@ def regional_forum(event, municipality: str, actor) -> int:
     _session(event, day, f"Panel: gobierno abierto en {municipality}", "panel", time(9, 30), time(11, 0),
              room=hall,
              people=[(COMMISSIONER, "moderador"), (SNT, "panelista"), (CPC, "panelista"), (CIVIL, "panelista")])
-    _session(event, day, "Mesa de trabajo: prioridades para el Plan de Acción Municipal", "mesa_de_trabajo",
-             time(11, 15), time(13, 15), room=hall, people=[(FACILITATOR, "facilitador")])
+    networking = event.slug == NETWORKING_FORUM
+    _session(event, day, "Mesa de trabajo: prioridades para el Plan de Acción Municipal",
+             "networking" if networking else "mesa_de_trabajo", time(11, 15), time(13, 15), room=hall,
+             people=[(FACILITATOR, "facilitador")] + ([(FACILITATOR_2, "facilitador"), (CIVIL, "facilitador")]
+                                                      if networking else []))
     _session(event, day, "Clausura y ruta hacia la Declaratoria Conjunta", "clausura", time(13, 15), time(14, 0),
              room=hall, people=[(_host(municipality), "anfitrion")])
     release_programme(event, actor=actor)

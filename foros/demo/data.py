@@ -12,6 +12,7 @@ from foros.checkin.services import create_list, ensure_default_lists
 from foros.core.time import local_to_utc, local_today
 from foros.demo.agenda import seed_programmes
 from foros.demo.attendance import publish_past_open_data, seed_session_list
+from foros.demo.networking import seed_networking
 from foros.demo.people import fill_with_waitlist, seed_checkins, seed_registrations
 from foros.events import services as events
 from foros.events.models import Event, EventKind, EventStatus, Modality
@@ -166,6 +167,8 @@ def load_demo_data() -> str:
     # The programmes: the 2023 Jornadas, each regional forum, the upcoming Jornadas (released, then changed).
     forums = {slug: FORUM_HOSTS[key] for slug, _title, key, _venue, _dates in PAST_PROGRAMME}
     sessions = seed_programmes(organizer, forums=forums | {"foro-regional-texcoco": "Texcoco"})
+    # Networking tables and published conclusions (2023 Jornadas, Chimalhuacán) and the state agenda from them.
+    conclusions = seed_networking(organizer)
     publish_past_open_data(organizer)  # the past events' figures, as organizers publish them after the event
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
@@ -174,5 +177,5 @@ def load_demo_data() -> str:
         record_action(organizer, "demo.load", None, object_type="demo", label="Datos de demostración",
                       details={"events_created": created})
     return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos, {checkins} accesos, "
-            f"{sessions} sesiones de programa nuevas. "
+            f"{sessions} sesiones de programa nuevas, {conclusions} conclusiones de networking publicadas. "
             f"Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}.")

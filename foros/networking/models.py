@@ -79,13 +79,18 @@ class Theme(db.Model):
         return f"<Theme {self.id} {self.name}>"
 
 
-@event.listens_for(Theme.__table__, "after_create")
-def _seed_themes(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the themes as the migration does."""
-    connection.execute(insert(table), [
+def seed_themes(connection) -> None:
+    """Insert the default themes (part of the schema, as the migration writes them)."""
+    connection.execute(insert(Theme.__table__), [
         {"key": key, "name": name, "position": position, "is_active": True}
         for key, name, position in DEFAULT_THEMES
     ])
+
+
+@event.listens_for(Theme.__table__, "after_create")
+def _seed_themes(table, connection, **_kw):
+    """``db.create_all`` (tests, first run without migrations) seeds the themes as the migration does."""
+    seed_themes(connection)
 
 
 #: Theme tags of a table's original conclusion.
