@@ -28,8 +28,9 @@ def pdf_text(data: bytes) -> str:
 
 
 def _register(event, email, modality):
-    data = RegistrationInput(name=f"Persona {modality}", email=email, sector="ciudadania", municipality_key="15031",
-                             modality=modality, days=[event.days[0].day], privacy_consent=True)
+    data = RegistrationInput(name=f"Persona {modality}", email=email, sector="ciudadania",
+                             municipality_key="15031", modality=modality, days=[event.days[0].day],
+                             privacy_consent=True)
     return register_attendee(event, data).registration
 
 
@@ -40,7 +41,8 @@ def hybrid(app):
     event = make_event(title="Jornadas de Gobierno Abierto", modality=Modality.HIBRIDA, capacity_virtual=50,
                        days=[DayInput(day, time(9, 0), time(18, 0))])
     room = agenda_sessions.create_room(event, name="Auditorio principal", capacity=None, for_venue=False)
-    moderator = make_person("Mtra. Moderadora Ejemplo", cargo="Comisionada", institution="Instituto de Transparencia",
+    moderator = make_person("Mtra. Moderadora Ejemplo", cargo="Comisionada",
+                            institution="Instituto de Transparencia",
                             bio="Especialista en apertura gubernamental.")
     panelist = make_person("Dr. Panelista Ejemplo", institution="Sociedad civil")
     panel = make_session(event, "¿Gobierno abierto o Estado abierto?", starts=time(10, 0), ends=time(11, 30),
@@ -110,7 +112,8 @@ def test_the_virtual_link_never_appears_in_public(client, hybrid):
     event, panel, moderator = hybrid
     public_urls = [f"/eventos/{event.slug}/programa", f"/eventos/{event.slug}/programa/sesiones/{panel.uid}",
                    f"/eventos/{event.slug}/programa/personas/{moderator.public_key}",
-                   f"/eventos/{event.slug}/programa.ics", f"/eventos/{event.slug}/programa/sesiones/{panel.uid}.ics",
+                   f"/eventos/{event.slug}/programa.ics",
+                   f"/eventos/{event.slug}/programa/sesiones/{panel.uid}.ics",
                    f"/api/v1/events/{event.slug}/sessions", f"/eventos/{event.slug}", "/api/v1/events",
                    f"/api/v1/events/{event.slug}"]
     for url in public_urls:
