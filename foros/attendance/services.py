@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 
 from foros.attendance.models import AttendanceExportDefault
-from foros.audit.services import record_action
+from foros.audit.services import record_action, record_action_apart
 from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.errors import DomainError
 from foros.core.export import Column
@@ -157,12 +157,25 @@ def _admissions(scope: Scope):
     return query.subquery("admissions")
 
 
-def attendance_query(scope: Scope):
-    """The SELECT of (Registration, admitted_at, admissions) for the scope, ordered by name."""
+#: Export key → the registration column it reads ("status" also reads the admission, "days" the id's days).
+_READS = {
+    "name": Registration.name, "email": Registration.email, "phone": Registration.phone,
+    "organization": Registration.organization, "position": Registration.position, "sector": Registration.sector,
+    "municipality": Registration.municipality_key, "gender": Registration.gender,
+    "modality": Registration.modality, "status": Registration.status, "registered_at": Registration.created_at,
+    "source": Registration.source, "ticket_id": Registration.ticket_id,
+    "accessibility": Registration.accessibility, "days": Registration.id,
+}
+
+
+def attendance_query(scope: Scope, keys=()):
+    """One Core SELECT for the scope, ordered by name: the columns ``keys`` read (no ORM objects), then the
+    first admission and the number of lists that admitted the person (aggregated in SQL)."""
     adm = _admissions(scope)
     f = scope.filters
-    query = (select(Registration, adm.c.admitted_at, adm.c.admissions)
-             .outerjoin(adm, adm.c.registration_id == Registration.id)
+    reads = [_READS[key].label(key) for key in keys if key in _READS] or [Registration.id]
+    query = (select(*reads, adm.c.admitted_at, adm.c.admissions)
+             .outerjoin_from(Registration, adm, adm.c.registration_id == Registration.id)
              .where(Registration.event_id == scope.event.id))
     day_id = scope.day.id if scope.day is not None else getattr(scope.checkin_list, "event_day_id", None)
     if day_id is not None:
@@ -194,60 +207,91 @@ def count_rows(scope: Scope) -> int:
 
 
 def _days_by_registration(event) -> dict[int, str]:
-    rows = db.session.execute(select(registration_days.c.registration_id, EventDay.day)
-                              .join(EventDay, EventDay.id == registration_days.c.event_day_id)
-                              .where(EventDay.event_id == event.id).order_by(EventDay.day))
+    rows = db.session.connection().execute(select(registration_days.c.registration_id, EventDay.day)
+                                           .join(EventDay, EventDay.id == registration_days.c.event_day_id)
+                                           .where(EventDay.event_id == event.id).order_by(EventDay.day))
     days: dict[int, list[str]] = {}
+    shown: dict = {}  # each date formatted once, not once per person
     for registration_id, day in rows:
-        days.setdefault(registration_id, []).append(day.strftime("%d/%m/%Y"))
+        text = shown.get(day) or shown.setdefault(day, day.strftime("%d/%m/%Y"))
+        days.setdefault(registration_id, []).append(text)
     return {key: ", ".join(value) for key, value in days.items()}
 
 
 def attendance_rows(scope: Scope, columns: list[Column]) -> Iterator[dict]:
-    """The rows of the export, read from the database in batches (memory stays flat).
+    """The rows of the export, read with one Core SELECT in batches (memory stays flat).
 
     Everything taken from the event is read now, not when the rows are: a streamed CSV reads them after the
     view returned and its transaction ended (the event is then detached).
     """
-    keys = {c.key for c in columns}
+    keys = [c.key for c in columns]
     days = _days_by_registration(scope.event) if "days" in keys else {}
     sectors = {s["key"]: s["label"] for s in scope.event.sector_options or []}
-    statement = attendance_query(scope).execution_options(yield_per=500)
-    return _rows(statement, days, sectors)
+    statement = attendance_query(scope, keys).execution_options(yield_per=500)
+    return _rows(statement, keys, _labels(keys, days, sectors))
 
 
-def _rows(statement, days: dict, sectors: dict) -> Iterator[dict]:
-    for registration, admitted_at, admissions in db.session.execute(statement):
-        if registration.status == RegistrationStatus.CONFIRMED:
-            status = "Ingresó" if admitted_at else "Confirmado, sin ingreso"
-        else:
-            status = registration.status.label
-        yield {
-            "name": registration.name,
-            "email": registration.email or "",
-            "phone": registration.phone,
-            "organization": registration.organization,
-            "position": registration.position,
-            "sector": sectors.get(registration.sector, registration.sector),
-            "municipality": municipality_name(registration.municipality_key),
-            "gender": _GENDERS.get(registration.gender, ""),
-            "modality": registration.modality.capitalize(),
-            "status": status,
-            "admitted_at": admitted_at,
-            "admissions": admissions or 0,
-            "days": days.get(registration.id, ""),
-            "registered_at": registration.created_at,
-            "source": registration.source.label,
-            "ticket_id": registration.ticket_id,
-            "accessibility": registration.accessibility,
-        }
+def _labels(keys, days: dict, sectors: dict) -> dict:
+    """Per key, how a stored value is shown; values that repeat (sectors, places…) are worked out once each."""
+    once = {
+        "sector": lambda v: sectors.get(v, v),
+        "municipality": municipality_name,
+        "gender": lambda v: _GENDERS.get(v, ""),
+        "modality": lambda v: (v or "").capitalize(),
+        "source": lambda v: v.label,
+    }
+    labels = {key: _memo(once[key]) for key in keys if key in once}
+    labels.update({"email": lambda v: v or "", "days": lambda v: days.get(v, "")})
+    return labels
 
 
-def record_export(event, scope: Scope, columns: list[Column], fmt: str, rows: int, *, actor, via: str) -> None:
-    """Audit: who exported this event's attendance, when (the entry's time), in what format, with which filters."""
+def _memo(function):
+    seen: dict = {}
+
+    def shown(value):
+        try:
+            return seen[value]
+        except KeyError:
+            return seen.setdefault(value, function(value))
+
+    return shown
+
+
+def _status(status, admitted_at) -> str:
+    if status == RegistrationStatus.CONFIRMED:
+        return "Ingresó" if admitted_at else "Confirmado, sin ingreso"
+    return status.label
+
+
+def _rows(statement, keys: list[str], labels: dict) -> Iterator[dict]:
+    read = [key for key in keys if key in _READS]  # the SELECT's columns, in its order (see attendance_query)
+    plain = [(n, key) for n, key in enumerate(read) if key not in labels and key != "status"]
+    shown = [(n, key, labels[key]) for n, key in enumerate(read) if key in labels]
+    status_at = read.index("status") if "status" in read else None
+    wants = {"admitted_at", "admissions"} & set(keys)
+    for row in db.session.connection().execute(statement):  # Core: plain rows, no ORM loading
+        admitted_at, admissions = row[-2], row[-1]
+        out = {key: row[n] for n, key in plain}
+        for n, key, label in shown:
+            out[key] = label(row[n])
+        if status_at is not None:
+            out["status"] = _status(row[status_at], admitted_at)
+        if wants:
+            out["admitted_at"], out["admissions"] = admitted_at, admissions or 0
+        yield out
+
+
+def record_export(event, scope: Scope, columns: list[Column], fmt: str, rows: int, *, actor, via: str,
+                  apart: bool = False) -> None:
+    """Audit: who exported this event's attendance, when (the entry's time), in what format, with which filters.
+
+    ``apart``: committed at once in a transaction of its own — for the API's export, a GET, whose own
+    transaction is never committed (see ``foros.audit.services.record_action_apart``).
+    """
     names = {"day": "day", "list_slug": "checkin_list", "status": "status_filter", "sector": "sector",
              "municipality": "municipality", "modality": "modality"}
     filters = {names[key]: value for key, value in scope.filters.as_dict().items()}
-    record_action(actor, "attendance.exported", event, details={
+    record = record_action_apart if apart else record_action
+    record(actor, "attendance.exported", event, details={
         "format": fmt, "rows": rows, "via": via, "columns": [c.key for c in columns], **filters,
     })

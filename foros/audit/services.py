@@ -3,9 +3,10 @@
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from foros.audit.models import AuditEntry
-from foros.core.db import contains_text
+from foros.core.db import contains_text, write_transaction
 from foros.core.time import local_to_utc
 from foros.extensions import db
 
@@ -94,9 +95,8 @@ def _jsonable(value):
     return value
 
 
-def record_action(actor, action: str, obj=None, *, object_type: str = "", label: str = "", details=None):
-    """Append one entry to the audit log (flushes with the caller's transaction)."""
-    entry = AuditEntry(
+def _entry(actor, action: str, obj, *, object_type: str, label: str, details) -> AuditEntry:
+    return AuditEntry(
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or "sistema",
         action=action,
@@ -105,8 +105,28 @@ def record_action(actor, action: str, obj=None, *, object_type: str = "", label:
         object_label=(label or _default_label(obj))[:200],
         details={k: _jsonable(v) for k, v in (details or {}).items()},
     )
+
+
+def record_action(actor, action: str, obj=None, *, object_type: str = "", label: str = "", details=None):
+    """Append one entry to the audit log (flushes with the caller's transaction)."""
+    entry = _entry(actor, action, obj, object_type=object_type, label=label, details=details)
     db.session.add(entry)
     return entry
+
+
+def record_action_apart(actor, action: str, obj=None, *, object_type: str = "", label: str = "",
+                        details=None) -> None:
+    """Append one entry and commit it at once, in a short transaction of its own (not the caller's).
+
+    Only for a read that an auditor must still see: a personal-data export answered to a GET (the attendance
+    API), whose request never commits — GET writes nothing (``foros.core.transaction``). The entry alone is
+    written; nothing else the request touched. ``tests/core/test_transaction.py`` allows exactly the audit
+    table for exactly the routes that call this (``AUDITED_READS``). If the entry cannot be written, this
+    raises and the export is not answered.
+    """
+    entry = _entry(actor, action, obj, object_type=object_type, label=label, details=details)
+    with write_transaction(), Session(db.engine) as session, session.begin():
+        session.add(entry)
 
 
 def _default_label(obj) -> str:

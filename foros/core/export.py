@@ -73,8 +73,8 @@ def neutralise(text: str) -> str:
 
 def _plain(value):
     """A value as it goes into a cell: text, number, or (XLSX) a naive local date/datetime/time."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:  # most cells: nothing to do (checked first, it is the hot path)
+        return value
     if isinstance(value, bool):
         return "Sí" if value else "No"
     if isinstance(value, datetime):
@@ -99,6 +99,8 @@ def _values(columns: Sequence[Column], row) -> list:
 
 
 def _csv_text(value) -> str:
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -143,15 +145,21 @@ def _sheet_title(title: str) -> str:
 
 
 def _xlsx_cell(sheet, value):
-    """A write-only cell for ``value``; text is always stored as text, never as a formula."""
+    """What goes into the row for ``value``; text is always stored as text, never as a formula.
+
+    Plain text and numbers go in as values (openpyxl makes the cell; a ``WriteOnlyCell`` with a style per
+    cell cost most of a 10,000-row export's time); only text that could start a formula and dates, which need
+    a flag or a number format, get a cell object of their own.
+    """
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        text = ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
         if len(text) > XLSX_MAX_CELL:
             text = text[: XLSX_MAX_CELL - 1] + "…"
+        if not text.startswith(FORMULA_START):
+            return text or None  # an empty cell is left out of the sheet's XML
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+        cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
         return cell
     if isinstance(value, datetime | date | time):
         cell = WriteOnlyCell(sheet, value=value)
@@ -172,8 +180,9 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable, target, *, sheet_title
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for column in columns:
-        cell = _xlsx_cell(sheet, column.header)
+    for column in columns:  # the only styled cells
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", column.header))
+        cell.data_type = "s"
         cell.font = bold
         header.append(cell)
     sheet.append(header)
