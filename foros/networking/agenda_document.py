@@ -64,9 +64,10 @@ COLUMNS = [
 
 
 def origin_label(origin: Origin) -> str:
-    """«Jornadas 2023 — conclusión 3 (mesas 1, 4)»."""
+    """«Jornadas 2023 — conclusión 3 (mesas 1, 4)», «… (mesa 2)» for one table."""
     tables = ", ".join(str(n) for n in origin.tables)
-    return f"{origin.event_title} — conclusión {origin.number}" + (f" (mesas {tables})" if tables else "")
+    noun = "mesa" if len(origin.tables) == 1 else "mesas"
+    return f"{origin.event_title} — conclusión {origin.number}" + (f" ({noun} {tables})" if tables else "")
 
 
 def export_rows(document: AgendaDocument) -> list[dict]:

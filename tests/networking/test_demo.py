@@ -69,7 +69,9 @@ def test_demo_networking(app, client):
     agenda_page = html.unescape(client.get("/agenda-estatal").get_data(as_text=True))
     assert "Agenda Estatal de Gobierno Abierto" in agenda_page
     assert INCLUSION in agenda_page and FORUM_CONCLUSIONS[0][1] in agenda_page
-    assert "Jornadas de Gobierno Abierto 2023" in agenda_page and "Chimalhuacán" in agenda_page
+    assert "Jornadas de Gobierno Abierto 2023 — conclusión 1 (mesas 1, 5)" in agenda_page
+    assert "Jornadas de Gobierno Abierto 2023 — conclusión 5 (mesa 1)" in agenda_page
+    assert "Chimalhuacán — conclusión 1 (mesa 1)" in agenda_page
     agenda = db.session.scalar(select(StateAgenda))
     assert len(agenda.items) == len(JORNADAS_CONCLUSIONS) + len(FORUM_CONCLUSIONS)
 
