@@ -5,8 +5,12 @@ import io
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from foros.accounts import services as accounts
+from foros.accounts.models import ApiToken
+from foros.attendance import services
+from foros.audit.models import AuditEntry
 from foros.extensions import db
 from tests.attendance.test_exports import _expected, event  # noqa: F401  (the fixture)
 
@@ -47,3 +51,40 @@ def test_api_is_in_the_openapi_document(client):
     operation = spec["paths"]["/api/v1/events/{slug}/attendance"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"format", "day", "list", "status", "sector", "municipality", "modality", "columns"} <= names
+
+
+def test_api_export_is_audit_logged_though_a_get_writes_nothing_else(app, client, organizer, staff, event):  # noqa: F811
+    """Who (the token's account), when, format, filters, columns, rows — committed apart from the request."""
+    _row, token = accounts.create_token(organizer, "api asistencia")
+    _row, staff_token = accounts.create_token(staff, "personal")
+    db.session.commit()
+    token_row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == organizer.id))
+    last_used = token_row.last_used_at
+    response = _get(client, token, event, format="xlsx", status="admitted", sector="ciudadania",
+                    columns=["name", "sector"])
+    assert response.status_code == 200
+    # Refused requests leave no entry: bad filter, staff, no token.
+    assert _get(client, token, event, day="2001-01-01").status_code == 422
+    assert _get(client, staff_token, event).status_code == 403
+    assert client.get(f"/api/v1/events/{event.slug}/attendance").status_code == 401
+    db.session.rollback()  # read what was committed, from a fresh transaction
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "attendance.exported")).all()
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.actor_id == organizer.id and entry.object_id == str(event.id)
+    assert entry.details == {"format": "xlsx", "rows": 1, "via": "api", "columns": ["name", "sector"],
+                             "status_filter": "admitted", "sector": "ciudadania"}
+    assert db.session.get(ApiToken, token_row.id).last_used_at == last_used  # the GET itself wrote nothing
+
+
+def test_an_api_export_that_cannot_be_audited_is_not_answered(app, client, organizer, event, monkeypatch):  # noqa: F811
+    _row, token = accounts.create_token(organizer, "api asistencia")
+    db.session.commit()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(services, "record_action_apart", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = _get(client, token, event, format="csv")
+    assert response.status_code == 500 and "Ñandú" not in response.get_data(as_text=True)
