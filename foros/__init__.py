@@ -108,6 +108,9 @@ def create_app(test_config=None):
     app.register_blueprint(networking_consolidation_bp)  # consolidation, publication, relatoría (organizers)
     app.register_blueprint(networking_public_bp)  # published conclusions, support marks, the state agenda
     app.register_blueprint(networking_agenda_bp)  # the state agenda (organizers)
+    from foros.networking.capture_views import bp as networking_capture_bp
+
+    app.register_blueprint(networking_capture_bp)  # a table's capture link /mesa/<token>, its table cards
 
     from foros.accounts.api import blp as accounts_api
     from foros.agenda.api import blp as agenda_api

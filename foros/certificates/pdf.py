@@ -16,7 +16,6 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from foros.certificates.services import display_code, placeholder_values, render_body, verify_url
 from foros.core import pdf
 from foros.core.identity import current_identity
-from foros.core.qr import qr_matrix
 
 PAGE = landscape(A4)
 MARGIN = 22 * mm
@@ -60,31 +59,6 @@ def _frame(canvas, _doc):
     canvas.restoreState()
 
 
-def _draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
-    """The QR as black squares (vector: sharp in print, and no image to encode per page), with a white margin."""
-    matrix = qr_matrix(text)
-    count = len(matrix)
-    module = size / (count + 2)
-    canvas.saveState()
-    canvas.setFillColor(colors.white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
-    path = canvas.beginPath()
-    for row, cells in enumerate(matrix):
-        top = y + size - (row + 1) * module - module
-        col = 0
-        while col < count:
-            if cells[col]:
-                start = col
-                while col < count and cells[col]:
-                    col += 1
-                path.rect(x + (start + 1) * module, top, (col - start) * module, module)
-            else:
-                col += 1
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
-
-
 def _footer(code: str | None, url: str):
     """QR and verification code in the bottom right corner, drawn on the canvas."""
     s = _styles()
@@ -95,7 +69,7 @@ def _footer(code: str | None, url: str):
         x = width - MARGIN - QR_SIZE
         y = 17 * mm
         if code:
-            _draw_qr(canvas, url, x, y, QR_SIZE)
+            pdf.draw_qr(canvas, url, x, y, QR_SIZE)
             text = (f"Código de verificación: <b>{escape(display_code(code))}</b><br/>"
                     f"Verifique esta constancia en {escape(url)}")
         else:

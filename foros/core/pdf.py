@@ -10,6 +10,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 
+from foros.core.qr import qr_matrix
+
 BRAND = colors.HexColor("#6b1e3a")
 _DEJAVU = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -67,3 +69,29 @@ def numbered_canvas(decorate: Callable) -> type:
             super().save()
 
     return NumberedCanvas
+
+
+def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
+    """The QR of ``text`` as black squares on a white square of ``size`` at (x, y) (vector: sharp in print, and no
+    image to encode per page), with a one-module margin."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    module = size / (count + 2)
+    canvas.saveState()
+    canvas.setFillColor(colors.white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    path = canvas.beginPath()
+    for row, cells in enumerate(matrix):
+        top = y + size - (row + 1) * module - module
+        col = 0
+        while col < count:
+            if cells[col]:
+                start = col
+                while col < count and cells[col]:
+                    col += 1
+                path.rect(x + (start + 1) * module, top, (col - start) * module, module)
+            else:
+                col += 1
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()

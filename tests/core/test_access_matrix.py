@@ -101,6 +101,7 @@ class World:
             "item_id": 999_999,
             "agenda_key": "agenda-que-no-existe",
             "session_uid": "sesion-que-no-existe@foros",
+            "capture_token": "mesa-que-no-existe",  # a table's capture link (none exists: 404)
             **self.extra,
         }
 
