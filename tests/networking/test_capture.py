@@ -176,8 +176,9 @@ def test_a_link_cannot_write_another_tables_conclusion(app, client):
     edit = client.post(f"/mesa/{token}/conclusiones/{theirs.id}", data={
         f"c{theirs.id}-text": "Secuestrada", f"c{theirs.id}-version": "1"})
     assert edit.status_code == 404
-    assert client.post(f"/mesa/{token}/conclusiones/{theirs.id}/eliminar", data={"version": "1"}).status_code == 404
-    assert client.post(f"/mesa/{token}/conclusiones/{theirs.id}/mover", data={"direccion": "up"}).status_code == 404
+    base = f"/mesa/{token}/conclusiones/{theirs.id}"
+    assert client.post(f"{base}/eliminar", data={"version": "1"}).status_code == 404
+    assert client.post(f"{base}/mover", data={"direccion": "up"}).status_code == 404
     assert client.get(f"/mesa/{token}/conclusiones/{theirs.id}/eliminar").status_code == 404
     answer = _post_json(client, token, {"op": "edit", "id": theirs.id, "base_version": 1, "text": "Secuestrada"})
     assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
@@ -201,12 +202,14 @@ def test_add_edit_move_delete_without_javascript(app, client):
     saved = client.post(f"/mesa/{token}/conclusiones/{first.id}", data={
         f"c{first.id}-text": "Primera, corregida", f"c{first.id}-version": "1"})
     assert saved.status_code == 302
-    assert client.post(f"/mesa/{token}/conclusiones/{second.id}/mover", data={"direccion": "up"}).status_code == 302
+    moved = client.post(f"/mesa/{token}/conclusiones/{second.id}/mover", data={"direccion": "up"})
+    assert moved.status_code == 302
     db.session.expire_all()
     assert [c.text for c in capture.current_conclusions(table)] == ["Segunda", "Primera, corregida"]
     confirm = client.get(f"/mesa/{token}/conclusiones/{second.id}/eliminar")
     assert "¿Eliminar esta conclusión?" in confirm.get_data(as_text=True)
-    assert client.post(f"/mesa/{token}/conclusiones/{second.id}/eliminar", data={"version": "1"}).status_code == 302
+    deleted = client.post(f"/mesa/{token}/conclusiones/{second.id}/eliminar", data={"version": "1"})
+    assert deleted.status_code == 302
     db.session.expire_all()
     assert [c.text for c in capture.current_conclusions(table)] == ["Primera, corregida"]
 
