@@ -1,5 +1,6 @@
 """Foros: open-government forums and Jornadas, from registration to joint declarations."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -9,6 +10,15 @@ from foros.config import DEV_SECRET_KEY, DefaultConfig, is_production
 from foros.core import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The modules that register routes on their domain's blueprints (declared in each package's __init__.py).
+VIEW_MODULES = (
+    "foros.accounts.views", "foros.agenda.manage_views", "foros.agenda.participant_views",
+    "foros.agenda.public_views", "foros.agenda.release_views", "foros.attendance.views", "foros.audit.views",
+    "foros.certificates.views", "foros.checkin.views", "foros.core.health", "foros.events.views",
+    "foros.jobs.views", "foros.mail.views", "foros.registration.manage_views", "foros.registration.views",
+    "foros.reports.views", "foros.stats.views",
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -72,34 +82,34 @@ def create_app(test_config=None):
     errors.init_app(app)
     api = core_api.init_app(app)
 
-    from foros.accounts.views import bp as accounts_bp
-    from foros.agenda.manage_views import bp as agenda_bp
-    from foros.agenda.participant_views import bp as agenda_people_bp
-    from foros.agenda.public_views import bp as agenda_public_bp
-    from foros.agenda.release_views import bp as agenda_releases_bp
-    from foros.attendance.views import bp as attendance_bp
-    from foros.audit.views import bp as audit_bp
-    from foros.certificates.views import bp as certificates_bp
-    from foros.checkin.views import bp as checkin_bp
-    from foros.core.health import bp as health_bp
-    from foros.events.views import bp as events_bp
-    from foros.jobs.views import bp as jobs_bp
-    from foros.mail.views import bp as mail_bp
+    # Each domain's blueprints are declared in its package's __init__.py; its views modules register their
+    # routes on them when imported here (so views modules of one domain never import each other).
+    for module in VIEW_MODULES:
+        importlib.import_module(module)
+    from foros import (
+        accounts,
+        agenda,
+        attendance,
+        audit,
+        certificates,
+        checkin,
+        core,
+        events,
+        jobs,
+        mail,
+        registration,
+        reports,
+        stats,
+    )
     from foros.networking.tables_views import bp as networking_tables_bp
-    from foros.registration.views import bp as registration_bp
-    from foros.reports.views import bp as reports_bp
-    from foros.stats.views import bp as stats_bp
 
-    for blueprint in (events_bp, registration_bp, accounts_bp, audit_bp, mail_bp, health_bp, checkin_bp,
-                      jobs_bp, attendance_bp):
+    for blueprint in (events.bp, registration.bp, accounts.bp, audit.bp, mail.bp, core.bp, checkin.bp,
+                      jobs.bp, attendance.bp, reports.bp, certificates.bp, stats.bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(stats_bp)
-    app.register_blueprint(agenda_bp)
-    app.register_blueprint(agenda_people_bp)
-    app.register_blueprint(agenda_public_bp)  # the released programme, feeds, PDF; the personal feed
-    app.register_blueprint(agenda_releases_bp)  # "Publicar programa"
+    app.register_blueprint(agenda.bp)
+    app.register_blueprint(agenda.people_bp)
+    app.register_blueprint(agenda.public_bp)  # the released programme, feeds, PDF; the personal feed
+    app.register_blueprint(agenda.releases_bp)  # "Publicar programa"
     app.register_blueprint(networking_tables_bp)  # tables of networking sessions and who sits at them
     from foros.networking.consolidation_views import bp as networking_consolidation_bp
     from foros.networking.public_views import bp as networking_public_bp

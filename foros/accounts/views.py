@@ -1,10 +1,10 @@
 """Log in and out; organizers manage accounts and API tokens."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from foros.accounts import services
+from foros.accounts import bp, services
 from foros.accounts.auth import organizer_required, public, staff_required
 from foros.accounts.forms import ForgotPasswordForm, LoginForm, PasswordForm, TokenForm, UserForm
 from foros.accounts.models import ApiToken, User
@@ -13,8 +13,6 @@ from foros.core.errors import DomainError
 from foros.events.models import Event
 from foros.events.services import list_events
 from foros.extensions import db, limiter
-
-bp = Blueprint("accounts", __name__)
 
 
 def _login_limit():

@@ -3,11 +3,11 @@ each session, a session's own door list. Each view loads (404), checks access (d
 
 from itertools import groupby
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
-from foros.agenda import people, sessions
+from foros.agenda import bp, people, sessions
 from foros.agenda.conflicts import session_conflicts
 from foros.agenda.forms import (
     ROLE_CHOICES,
@@ -26,8 +26,6 @@ from foros.core.errors import DomainError, NotFound
 from foros.core.time import to_local
 from foros.events.services import get_event
 from foros.extensions import db
-
-bp = Blueprint("agenda", __name__)
 
 EXPIRED = "La sesión del formulario caducó; inténtelo de nuevo."
 

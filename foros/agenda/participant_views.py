@@ -1,15 +1,14 @@
 """A person's private link (/participantes/<token>): confirm participation in their sessions, correct their
 bio and photo. And the public photo route (by the person's public key, never the private token)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from foros.accounts.auth import public
 from foros.agenda import people
+from foros.agenda import people_bp as bp
 from foros.agenda.forms import ActionForm, PhotoForm, ProfileForm
 from foros.core import transaction
 from foros.core.errors import DomainError
-
-bp = Blueprint("agenda_people", __name__)
 
 EXPIRED = "La sesión del formulario caducó; inténtelo de nuevo."
 #: Photo URLs carry ?v=<when it changed>, so a browser may keep one for a week.
@@ -105,11 +104,3 @@ def photo(person_key):
     response.headers["Cache-Control"] = PHOTO_CACHE
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def photo_url(person) -> str:
-    """The public URL of a person's photo ('' without one), changing whenever the photo does."""
-    if not person.has_photo:
-        return ""
-    return url_for("agenda_people.photo", person_key=person.public_key,
-                   v=int(person.photo_updated_at.timestamp()))

@@ -4,12 +4,12 @@ link). None of them shows an online link except the personal feed of a confirmed
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, render_template
+from flask import Response, render_template, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import public
 from foros.agenda import ical, pdf
-from foros.agenda.participant_views import photo_url
+from foros.agenda import public_bp as bp
 from foros.agenda.public import (
     personal_sessions,
     public_sessions,
@@ -24,8 +24,6 @@ from foros.core.urls import external_url
 from foros.events.services import get_public_event
 from foros.registration import lifecycle
 from foros.registration.models import RegistrationStatus
-
-bp = Blueprint("agenda_public", __name__)
 
 #: Subscribed calendars look for changes this often.
 FEED_REFRESH_HOURS = 1
@@ -128,3 +126,11 @@ def _session_url(event):
     def build(session):
         return external_url("agenda_public.session_page", slug=event.slug, session_uid=session.uid)
     return build
+
+
+def photo_url(person) -> str:
+    """The public URL of a person's photo ('' without one), changing whenever the photo does."""
+    if not person.has_photo:
+        return ""
+    return url_for("agenda_people.photo", person_key=person.public_key,
+                   v=int(person.photo_updated_at.timestamp()))

@@ -1,10 +1,11 @@
 """Organizer page "Publicar programa": what the draft changes against the latest release, the release button
 with an optional public note, and the versions published so far."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
+from foros.agenda import releases_bp as bp
 from foros.agenda.public import release_history
 from foros.agenda.release_forms import ReleaseForm
 from foros.agenda.releases import pending_changes, release_programme
@@ -12,8 +13,6 @@ from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.formatting import fmt_number
 from foros.events.services import get_event
-
-bp = Blueprint("agenda_releases", __name__)
 
 
 @bp.route("/gestion/eventos/<slug>/programa/publicar", methods=["GET", "POST"])

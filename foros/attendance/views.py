@@ -1,17 +1,15 @@
 """Organizer pages: the attendance export form; small exports answer at once, large ones go to the worker."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
-from foros.attendance import exports, services
+from foros.attendance import bp, exports, services
 from foros.attendance.forms import AttendanceExportForm
 from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.events.services import get_event
 from foros.jobs.services import create_job
-
-bp = Blueprint("attendance", __name__)
 
 
 @bp.route("/gestion/eventos/<slug>/lista-de-asistencia", methods=["GET", "POST"])

@@ -1,16 +1,15 @@
 """The audit log page for organizers."""
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
 from foros.accounts.auth import organizer_required
 from foros.accounts.models import User
+from foros.audit import bp
 from foros.audit.catalogue import describe_details
 from foros.audit.forms import AuditFilterForm
 from foros.audit.services import ACTION_LABELS, query_entries
 from foros.extensions import db
-
-bp = Blueprint("audit", __name__)
 
 PAGE_SIZE = 50
 #: Beyond this the page's OFFSET would overflow the database's integer (a 500, not an empty page).

@@ -1,11 +1,11 @@
 """Certificates: the public check page, the attendee's download from the ticket link, and organizer pages
 (template, preview, issue, list, revoke, re-issue, ZIP in the background)."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required, public
-from foros.certificates import pdf, services
+from foros.certificates import bp, pdf, services
 from foros.certificates.forms import ActionForm, CertificateTemplateForm, RevokeForm
 from foros.certificates.jobs import ZIP_JOB
 from foros.core import transaction
@@ -15,8 +15,6 @@ from foros.core.formatting import fmt_day_span
 from foros.events.services import get_event
 from foros.jobs.services import create_job
 from foros.registration import lifecycle
-
-bp = Blueprint("certificates", __name__)
 
 
 def _pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:

@@ -7,12 +7,12 @@ Staff see only name, organization, sector and status: never e-mail or phone (pag
 from datetime import datetime
 
 import marshmallow as ma
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from limits import parse as parse_limit
 
 from foros.accounts.auth import organizer_required, staff_required
-from foros.checkin import services
+from foros.checkin import bp, services
 from foros.checkin.forms import CheckinListForm, WalkInForm
 from foros.checkin.models import Checkin, ScanResult
 from foros.checkin.scan import ScanInput, admit_registration, check_in, scan_ticket
@@ -31,8 +31,6 @@ from foros.registration.forms import OTHER_STATE_LABEL
 from foros.registration.lifecycle import get_event_registration
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.signup import register_attendee, waitlist_position
-
-bp = Blueprint("checkin", __name__)
 
 #: How the page says it read the code → the device label stored with the scan (plus the staff name).
 SOURCES = {"camara": "cámara", "lector": "lector"}

@@ -1,14 +1,13 @@
 """Health check for load balancers and monitoring."""
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from foros.core import bp
 from foros.core.db import database_write_problem
 from foros.core.errors import database_unavailable_response
 from foros.core.security import public
 from foros.extensions import db
-
-bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")

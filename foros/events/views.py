@@ -1,17 +1,15 @@
 """Event pages: the public home and event page, and the organizer's event management."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required, public
 from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.identity import current_identity
-from foros.events import services
+from foros.events import bp, services
 from foros.events.forms import EventForm, event_form_data
 from foros.events.models import EventStatus
-
-bp = Blueprint("events", __name__)
 
 
 @bp.get("/")

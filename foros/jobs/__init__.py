@@ -1,1 +1,6 @@
 """Background jobs: long work (big exports, certificate ZIPs) run by the Huey worker, with progress and a file."""
+
+from flask import Blueprint
+
+#: The routes are in ``foros.jobs.views``, imported by create_app.
+bp = Blueprint("jobs", __name__)

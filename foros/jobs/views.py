@@ -1,15 +1,13 @@
 """A background job's page (progress, then the download link) and its file: the requester and organizers."""
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Response, abort, render_template
 from flask_login import current_user
 
 from foros.accounts.auth import staff_required
 from foros.core.errors import DomainError
 from foros.core.export import content_disposition
-from foros.jobs import services
+from foros.jobs import bp, services
 from foros.jobs.models import BackgroundJob
-
-bp = Blueprint("jobs", __name__)
 
 #: Seconds between two reloads of the status page while the job is not finished.
 REFRESH_SECONDS = 2

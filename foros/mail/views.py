@@ -1,6 +1,6 @@
 """The outbox for organizers: what was sent, what waits, what failed (and why), and resending."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
@@ -8,10 +8,8 @@ from foros.audit.catalogue import message_kind_label
 from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.extensions import db
-from foros.mail import attachments, services
+from foros.mail import attachments, bp, services
 from foros.mail.models import MessageStatus
-
-bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
 #: Beyond this the page's OFFSET would overflow the database's integer (a 500, not an empty page).

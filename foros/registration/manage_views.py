@@ -14,7 +14,7 @@ from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities, get_municipality
 from foros.events.services import get_event
 from foros.extensions import db
-from foros.registration import imports, lifecycle, manage, signup
+from foros.registration import bp, imports, lifecycle, manage, signup
 from foros.registration.forms import OTHER_STATE_LABEL
 from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.manage_forms import (
@@ -25,7 +25,6 @@ from foros.registration.manage_forms import (
     RegistrationSettingsForm,
 )
 from foros.registration.models import RegistrationStatus
-from foros.registration.views import bp
 
 PAGE_SIZE = 50
 FILTER_NAMES = ("q", "estado", "sector", "modalidad", "dia", "municipio")

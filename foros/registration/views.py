@@ -1,6 +1,6 @@
 """Public registration: the form, the attendee's ticket page (see, edit, cancel), QR, PDF, calendar."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from foros.accounts.auth import public
 from foros.core import transaction
@@ -9,12 +9,10 @@ from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
 from foros.events.services import get_public_event
 from foros.extensions import limiter
-from foros.registration import codes, lifecycle, signup, tickets
+from foros.registration import bp, codes, lifecycle, signup, tickets
 from foros.registration.forms import OTHER_STATE_LABEL, RegistrationForm
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.ticket_links import ticket_links
-
-bp = Blueprint("registration", __name__)
 
 
 def _registration_limit():
@@ -150,5 +148,3 @@ def ticket_cancel(token):
         return redirect(url_for("registration.ticket", token=token))
     return render_template("registration/cancel.html", reg=registration, event=registration.event)
 
-
-from foros.registration import manage_views  # noqa: F401,E402  (organizer pages on this blueprint)

@@ -1,12 +1,11 @@
 """The organizer's download of an event's report."""
 
-from flask import Blueprint, Response
+from flask import Response
 
 from foros.accounts.auth import organizer_required
 from foros.events import services as events
+from foros.reports import bp
 from foros.reports.document import event_report_pdf
-
-bp = Blueprint("reports", __name__)
 
 
 @bp.get("/gestion/eventos/<slug>/informe.pdf")

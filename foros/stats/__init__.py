@@ -1,2 +1,7 @@
 """Statistics and open data: attendance figures per event and across events, charts, the state map, and the
 anonymised figures organizers publish."""
+
+from flask import Blueprint
+
+#: The routes are in ``foros.stats.views``, imported by create_app.
+bp = Blueprint("stats", __name__)

@@ -1,6 +1,6 @@
 """Statistics pages for organizers, and the public open-data pages and files."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required, public
@@ -8,7 +8,7 @@ from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.export import Column, send_csv
 from foros.events.services import get_event
-from foros.stats import opendata
+from foros.stats import bp, opendata
 from foros.stats.forms import StatsFilterForm
 from foros.stats.maps import map_figure
 from foros.stats.services import (
@@ -18,8 +18,6 @@ from foros.stats.services import (
     events_between,
     municipality_counts,
 )
-
-bp = Blueprint("stats", __name__)
 
 MAP_TITLE = "Mapa del Estado de México: personas registradas por municipio de residencia"
 
