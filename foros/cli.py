@@ -9,6 +9,7 @@ from sqlalchemy import select
 from foros.accounts import services as accounts
 from foros.accounts.models import ApiToken, Role
 from foros.core.errors import DomainError
+from foros.declarations.cli import declarations_cli
 from foros.demo.data import load_demo_data
 from foros.events.services import get_event
 from foros.extensions import db
@@ -75,5 +76,5 @@ def load_demo():
 
 def init_app(app):
     """Attach the command groups to the app."""
-    for group in (users_cli, tokens_cli, demo_cli, mail_cli):
+    for group in (users_cli, tokens_cli, demo_cli, mail_cli, declarations_cli):
         app.cli.add_command(group)

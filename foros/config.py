@@ -100,6 +100,17 @@ class DefaultConfig:
     #: placeholder static/img/organizacion.svg. For an SVG, a PNG of the same name beside it goes in the PDF.
     ORGANIZATION_LOGO = ""
 
+    #: Joint declarations' PAdES seal (issue 15): a PKCS#12 file with the institute's key and certificate, its
+    #: password, and an optional RFC 3161 timestamp authority URL. `flask declarations make-seal` makes a
+    #: self-signed one for development; README "Sealed declarations" says what production needs.
+    DECLARATIONS_SEAL_PKCS12 = ""
+    DECLARATIONS_SEAL_PASSWORD = ""
+    DECLARATIONS_TSA_URL = ""
+    #: Largest PDF the public verification page accepts (bytes).
+    DECLARATIONS_VERIFY_MAX_BYTES = 5 * 1024 * 1024
+    #: Days between automatic reminders to a signatory who has not signed yet (the worker checks hourly); 0 = off.
+    DECLARATIONS_REMINDER_DAYS = 3
+
     PROXY_FIX = False  # FOROS_PROXY_FIX=true behind one reverse proxy that sets X-Forwarded-*
 
     # OpenAPI (flask-smorest)

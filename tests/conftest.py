@@ -18,6 +18,7 @@ from foros.agenda import sessions as agenda_sessions
 from foros.agenda.models import SessionType, seed_session_types
 from foros.core.db import normalize_database_uri
 from foros.core.time import local_today
+from foros.declarations.models import seed_signatory_roles
 from foros.events import services as events
 from foros.events.models import EventKind, Modality
 from foros.events.services import DayInput, EventInput
@@ -86,6 +87,7 @@ def reset_database(app):
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             seed_session_types(db.session.connection())  # rows that belong to the schema, as after create_all
             seed_themes(db.session.connection())
+            seed_signatory_roles(db.session.connection())
             db.session.commit()
         else:
             db.create_all()

@@ -74,13 +74,18 @@ class SignatoryRole(db.Model):
         return f"<SignatoryRole {self.id} {self.name}>"
 
 
-@event.listens_for(SignatoryRole.__table__, "after_create")
-def _seed_roles(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the roles as the migration does."""
-    connection.execute(insert(table), [
+def seed_signatory_roles(connection) -> None:
+    """Insert the default roles (as the migration does); for a freshly created or emptied table."""
+    connection.execute(insert(SignatoryRole.__table__), [
         {"key": key, "name": name, "position": position, "is_active": True}
         for key, name, position in DEFAULT_SIGNATORY_ROLES
     ])
+
+
+@event.listens_for(SignatoryRole.__table__, "after_create")
+def _seed_roles(table, connection, **_kw):
+    """``db.create_all`` (tests, first run without migrations) seeds the roles as the migration does."""
+    seed_signatory_roles(connection)
 
 
 class DeclarationTemplate(db.Model):

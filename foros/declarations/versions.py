@@ -1,0 +1,160 @@
+"""The document's life: fixing a version when signing opens (PDF bytes + SHA-256), a new version when the text
+changes afterwards (voiding the signatures on the old one and telling the signatories), and the final sealed PDF
+once everyone signed."""
+
+import hashlib
+import logging
+
+from foros.audit.services import record_action
+from foros.core.errors import DomainError
+from foros.core.municipalities import get_municipality
+from foros.core.time import utcnow
+from foros.declarations.document import render_document, render_final
+from foros.declarations.models import (
+    DeclarationStatus,
+    DeclarationVersion,
+    FinalDocument,
+    SignatoryStatus,
+    SigningMethod,
+    TrailKind,
+)
+from foros.declarations.seal import SealUnavailable, seal_pdf, signer_subject
+from foros.declarations.signing import invite_due_signatories
+from foros.declarations.signing_common import trail
+from foros.extensions import db
+from foros.mail.services import queue_message
+
+log = logging.getLogger(__name__)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def fix_version(declaration, version: DeclarationVersion) -> DeclarationVersion:
+    """Render ``version`` and fix its bytes and their SHA-256 (what every signature will point at)."""
+    if version.is_fixed:
+        return version
+    db.session.flush()  # signatories' roles and ids are read by the renderer
+    pdf = render_document(declaration, version)
+    version.document_pdf = pdf
+    version.content_sha256 = sha256_hex(pdf)
+    version.fixed_at = utcnow()
+    return version
+
+
+def open_signing(declaration, *, actor=None) -> DeclarationVersion:
+    """Fix the current version's document (PDF + hash) and record that signing opened; the pending signatories
+    whose turn it is get their links."""
+    version = declaration.current_version
+    if version is None:
+        raise DomainError("no_version", "La declaratoria no tiene texto.", status=409)
+    fix_version(declaration, version)
+    declaration.signing_opened_at = utcnow()
+    declaration.status = DeclarationStatus.SIGNING  # the links below need it; the caller sets it too
+    trail(declaration, TrailKind.SIGNING_OPENED, version=version.number)
+    db.session.flush()
+    invite_due_signatories(declaration, actor)
+    return version
+
+
+def new_version(declaration, body: str, *, actor=None) -> DeclarationVersion:
+    """The text changed after it was fixed: a new version (fixed at once while signing is open) replaces the
+    old one, whose signatures are voided; every signatory is told and invited again."""
+    old = declaration.current_version
+    if old is None or not old.is_fixed:
+        raise DomainError("version_not_fixed", "El texto aún no está fijado: se edita sin nueva versión.",
+                          status=409)
+    now = utcnow()
+    old.voided_at = now
+    version = DeclarationVersion(number=old.number + 1, body=body, created_by_id=getattr(actor, "id", None),
+                                 created_at=now)
+    declaration.versions.append(version)
+    db.session.flush()
+    voided = _void_signatures(declaration, old, now)
+    if declaration.status == DeclarationStatus.SIGNING:
+        fix_version(declaration, version)
+    trail(declaration, TrailKind.VERSION_CREATED, version=version.number, previous=old.number,
+          voided=len(voided))
+    record_action(actor, "declaration.new_version", declaration, label=declaration.title,
+                  details={"version": version.number, "previous": old.number,
+                           "voided": [s.name for s in voided]})
+    _tell_signatories(declaration, old, version, voided)
+    db.session.flush()
+    if declaration.status == DeclarationStatus.SIGNING:
+        invite_due_signatories(declaration, actor)
+    return version
+
+
+def _void_signatures(declaration, old: DeclarationVersion, now) -> list:
+    """Void the signatures given on ``old``; every signatory starts again from pendiente."""
+    voided = []
+    for signatory in declaration.signatories:
+        for record in signatory.signatures:
+            if record.version_id == old.id and record.voided_at is None:
+                record.voided_at = now
+                voided.append(signatory)
+                trail(declaration, TrailKind.VOIDED, signatory=signatory, version=old.number)
+        for link in signatory.links:
+            if link.used_at is None and link.revoked_at is None:
+                link.revoked_at = now
+        signatory.status = SignatoryStatus.PENDING
+        signatory.method = None
+        signatory.signed_at = signatory.viewed_at = signatory.declined_at = None
+        signatory.reason = ""
+    return voided
+
+
+def _tell_signatories(declaration, old, version, voided) -> None:
+    municipality = get_municipality(declaration.municipality_key)
+    voided_ids = {s.id for s in voided}
+    for signatory in declaration.signatories:
+        if not signatory.email or (signatory.invited_at is None and signatory.id not in voided_ids):
+            continue
+        queue_message("declaration.new_version", signatory.email, "declarations/new_version",
+                      name=signatory.name, title=declaration.title,
+                      municipality=municipality.name if municipality else "", old_number=old.number,
+                      number=version.number, voided=signatory.id in voided_ids,
+                      signing=declaration.status == DeclarationStatus.SIGNING)
+
+
+# --- the final document ---------------------------------------------------------------------------------------
+
+def finalize(declaration) -> FinalDocument:
+    """Build the final PDF of a fully signed declaration: signatures placed, audit-trail certificate, PAdES seal
+    (idempotent per version)."""
+    version = declaration.current_version
+    if version is None or not version.is_fixed:
+        raise DomainError("not_signed", "La declaratoria no tiene un texto fijado.", status=409)
+    existing = declaration.final_document
+    if existing is not None:
+        return existing
+    if any(s.status != SignatoryStatus.SIGNED for s in declaration.signatories):
+        raise DomainError("signatures_missing", "Faltan firmas.", status=409)
+    records = {}
+    for signatory in declaration.signatories:
+        record = signatory.current_signature
+        if record is not None:
+            records[signatory.id] = record
+    db.session.flush()
+    pdf = render_final(declaration, version, records, list(declaration.trail))
+    sealed, timestamped = seal_pdf(pdf)
+    final = FinalDocument(declaration=declaration, version_id=version.id, content=sealed,
+                          sha256=sha256_hex(sealed), sealed_at=utcnow(), seal_subject=signer_subject(),
+                          timestamped=timestamped)
+    db.session.add(final)
+    trail(declaration, TrailKind.SEALED, sha256=final.sha256, timestamped=timestamped)
+    record_action(None, "declaration.sealed", declaration, label=declaration.title,
+                  details={"sha256": final.sha256, "version": version.number,
+                           "autograph": sum(1 for r in records.values() if r.method == SigningMethod.AUTOGRAPH)})
+    db.session.flush()
+    return final
+
+
+def finalize_when_complete(declaration) -> None:
+    """The signing flow's completion hook: seal now; without a configured seal, leave it for
+    ``flask declarations finalize`` (the signatures stand either way)."""
+    try:
+        finalize(declaration)
+    except SealUnavailable:
+        log.warning("declaration %s signed but not sealed: no sealing certificate configured", declaration.id)
