@@ -121,17 +121,31 @@ def create_app(test_config=None):
     from foros.networking.capture_views import bp as networking_capture_bp
 
     app.register_blueprint(networking_capture_bp)  # a table's capture link /mesa/<token>, its table cards
+    from foros.declarations.manage_views import bp as declarations_manage_bp
+
+    app.register_blueprint(declarations_manage_bp)  # declarations' organizer pages, board, municipal process
+    from foros.declarations.signing_manage_views import bp as declarations_signing_manage_bp
+    from foros.declarations.signing_views import bp as declarations_signing_bp
+
+    app.register_blueprint(declarations_signing_bp)  # a signatory's personal link /firmar/<token>
+    app.register_blueprint(declarations_signing_manage_bp)  # invite again, autograph signatures, the scan
+    import foros.declarations.verify_views  # noqa: F401 (registers the public verification routes)
+    from foros.declarations import verify_bp as declarations_verify_bp
+
+    app.register_blueprint(declarations_verify_bp)  # public verification: code, QR, PDF upload check
 
     from foros.accounts.api import blp as accounts_api
     from foros.agenda.api import blp as agenda_api
     from foros.attendance.api import blp as attendance_api
     from foros.checkin.api import blp as checkin_api
     from foros.events.api import blp as events_api
+    from foros.declarations.manage_api import blp as declarations_manage_api
+    from foros.declarations.verify_api import blp as declarations_verify_api
     from foros.networking.api import blp as networking_api
     from foros.registration.api import blp as registration_api
 
     for blueprint in (events_api, registration_api, checkin_api, accounts_api, attendance_api, agenda_api,
-                      networking_api):
+                      networking_api, declarations_manage_api, declarations_verify_api):
         api.register_blueprint(blueprint)
     core_api.register_docs(app)
 
@@ -158,6 +172,8 @@ def _connect_domains():
     from foros.attendance import exports as attendance_exports
     from foros.certificates import jobs as certificate_jobs
     from foros.certificates import views as certificate_views
+    from foros.declarations import signing as declaration_signing
+    from foros.declarations import versions as declaration_versions
     from foros.events import report as event_report
     from foros.events.services import capacity_changed
     from foros.jobs.registry import register_job_kind
@@ -182,6 +198,10 @@ def _connect_domains():
     register_section("agenda", agenda_report.TITLE, 30, agenda_report.agenda_section)  # the released programme
     register_section("networking", networking_report.TITLE, 40, networking_report.conclusions_section)
     register_ticket_links(networking_public.ticket_links)  # "Apoyar conclusiones" while a session runs
+    from foros.declarations import report as declarations_report
+
+    register_section("declarations", declarations_report.TITLE, 50, declarations_report.declarations_section)
+    declaration_signing.on_completed(declaration_versions.finalize_when_complete)  # the last signature seals
 
 
 def _check_settings(app):

@@ -19,6 +19,8 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from foros import create_app
 from foros.config import ROOT, environment_settings
+from foros.declarations.board import send_due_reminders
+from foros.extensions import db
 from foros.jobs.runner import run_queued_jobs, sweep_jobs
 from foros.mail.delivery import BATCH, deliver_due_messages
 
@@ -160,3 +162,15 @@ def notify_jobs() -> None:
         run_jobs_task()
     except Exception:  # the queue being down must never fail a request that already committed
         log.warning("Could not enqueue the background jobs; the periodic sweep will run them.", exc_info=True)
+
+
+def _remind_signatories() -> int:
+    sent = send_due_reminders()
+    db.session.commit()  # the worker is its own transaction boundary (queued e-mail and the trail, together)
+    return sent
+
+
+@huey.periodic_task(crontab(minute="7"))
+def declaration_reminders_task():
+    """Every hour: remind each signatory who has not signed, once every ``DECLARATIONS_REMINDER_DAYS`` days."""
+    return _in_app(_remind_signatories)

@@ -49,6 +49,13 @@ KEY_LABELS = {
     "registration_opens_at": "Apertura del registro",
     "registration_closes_at": "Cierre del registro",
     "sector_options": "Sectores",
+    # accounts and demo
+    "name": "Nombre",
+    "email": "Correo",
+    "role": "Rol",
+    "active": "Activa",
+    "events": "Eventos",
+    "events_created": "Eventos creados",
     # attendance exports
     "format": "Formato",
     "rows": "Filas",
@@ -59,13 +66,6 @@ KEY_LABELS = {
     "status_filter": "Estado (filtro)",
     "sector": "Sector",
     "municipality": "Municipio",
-    # accounts and demo
-    "name": "Nombre",
-    "email": "Correo",
-    "role": "Rol",
-    "active": "Activa",
-    "events": "Eventos",
-    "events_created": "Eventos creados",
     # certificates (constancias)
     "issued": "Constancias emitidas",
     "reason": "Motivo",
@@ -84,6 +84,11 @@ KEY_LABELS = {
     "starts": "Inicio",
     "ends": "Término",
     "room": "Sala",
+    # networking tables
+    "table_number": "Número de mesa",
+    "topic": "Pregunta guía o tema",
+    "seated": "Personas asignadas a mesa",
+    "removed": "Asignaciones quitadas",
     # networking consolidation and state agenda
     "count": "Cantidad",
     "before": "Antes",
@@ -94,11 +99,32 @@ KEY_LABELS = {
     "into": "Nueva conclusión (id)",
     "items": "Conclusiones en la agenda",
     "conclusion": "Conclusión (id)",
-    # networking tables
-    "table_number": "Número de mesa",
-    "topic": "Pregunta guía o tema",
-    "seated": "Personas asignadas a mesa",
-    "removed": "Asignaciones quitadas",
+    # declarations: signing
+    "signatory": "Firmante",
+    "method": "Forma de firma",
+    "signed_at": "Hora de la firma",
+    "sha256": "Huella SHA-256",
+    "pages": "Páginas",
+    # declarations: versions and seal
+    "version": "Versión",
+    "previous": "Versión anterior",
+    "voided": "Firmas anuladas",
+    "autograph": "Firmas autógrafas",
+    # declarations: organizer pages, board, municipal process
+    "template": "Plantilla",
+    "body": "Texto",
+    "place": "Lugar",
+    "signing_date": "Fecha de firma",
+    "expected_date": "Fecha prevista",
+    "institution": "Institución",
+    "role_id": "Rol de firmante (id)",
+    "signing_order": "Orden de firma",
+    "is_active": "Activa",
+    "automatic": "Automático",
+    "milestone": "Paso del proceso",
+    "planned_date": "Fecha prevista",
+    "actual_date": "Fecha real",
+    "notes": "Notas",
 }
 
 #: Spanish for the values of enumerations that appear in details, per key.
@@ -107,6 +133,7 @@ VALUE_LABELS = {
         "confirmed": "confirmado", "waitlisted": "en lista de espera", "cancelled": "cancelado",
         "draft": "borrador", "published": "publicado", "closed": "cerrado", "archived": "archivado",
         "pending": "pendiente", "sent": "enviado", "failed": "fallido",
+        "signing": "en firma", "signed": "firmada", "postponed": "pospuesta",
     },
     "source": {
         "online": "formulario en línea", "api": "API", "manual": "captura manual del personal organizador",
@@ -153,8 +180,15 @@ MESSAGE_KIND_LABELS = {
     "certificate.ready": "Constancia de participación lista",
     "agenda.changed": "Cambios en el programa (asistentes)",
     "agenda.person_changed": "Cambios en sus sesiones (participantes del programa)",
+    "declaration.invitation": "Invitación a firmar una declaratoria",
+    "declaration.code": "Código para firmar una declaratoria",
+    "declaration.new_version": "Nueva versión de una declaratoria (firmas anuladas)",
 }
 VALUE_LABELS["kind"] = MESSAGE_KIND_LABELS
+# A signatory's statuses and how they signed (declarations, issue 15).
+VALUE_LABELS["status"].update({"invited": "invitado(a)", "viewed": "vio el documento", "signed": "firmado",
+                               "declined": "rechazó firmar"})
+VALUE_LABELS["method"] = {"electronic": "electrónica", "autograph": "autógrafa en el evento"}
 
 MISSING = "—"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
