@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from foros.accounts.models import ApiToken, LoginThrottle, Role, User
 from foros.audit.services import record_action
 from foros.core.db import dialect_insert
+from foros.core.error_catalogue import Catalogue
 from foros.core.errors import DomainError
 from foros.core.time import as_utc, utcnow
 from foros.core.urls import external_url
@@ -20,6 +21,16 @@ from foros.extensions import db
 from foros.mail.services import queue_message
 
 MIN_PASSWORD_LENGTH = 10
+#: The error codes these services raise (foros.core.error_catalogue; listed in the OpenAPI document).
+CATALOGUE = Catalogue("accounts", {
+    "duplicate_email": (409, "Ya existe una cuenta con ese correo."),
+    "inactive_user": (409, "La cuenta está desactivada: actívela antes de enviar el enlace."),
+    "invalid_reset_link": (400, "El enlace para restablecer la contraseña no es válido, ya se usó o caducó. Pida "
+                                "uno nuevo."),
+    "self_demotion": (422, "No puede quitarse a sí mismo el rol de organizador ni desactivarse."),
+    "weak_password": (422, "La contraseña es demasiado corta."),
+})
+
 #: Prefix of every token, so leaked tokens are recognisable by secret scanners.
 TOKEN_PREFIX = "foros_"  # noqa: S105 (a public prefix, not a secret)
 

@@ -10,3 +10,5 @@ people_bp = Blueprint("agenda_people", __name__)
 public_bp = Blueprint("agenda_public", __name__)
 #: The routes are in ``foros.agenda.release_views``, imported by create_app.
 releases_bp = Blueprint("agenda_releases", __name__)
+
+from foros.agenda import errors  # noqa: E402,F401  (declares its error codes: foros.core.error_catalogue)

@@ -4,3 +4,5 @@ from flask import Blueprint
 
 #: The routes are in ``foros.attendance.views``, imported by create_app.
 bp = Blueprint("attendance", __name__)
+
+from foros.attendance import errors  # noqa: E402,F401  (declares its error codes: foros.core.error_catalogue)

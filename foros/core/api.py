@@ -9,6 +9,7 @@ from flask_smorest import Api
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, abort
 
+from foros.core import error_catalogue
 from foros.core.security import public
 from foros.core.text import clean_text
 from foros.extensions import csrf
@@ -219,7 +220,21 @@ def init_app(app) -> ForosApi:
 
 def register_docs(app):
     """Serve the docs page; the API itself is exempt from CSRF (bearer tokens, no cookies)."""
+    document_error_codes(app.extensions["foros_api"])
     app.register_blueprint(docs_bp)
     for name in list(app.blueprints):
         if name.startswith("api_") and name != "api_docs":
             csrf.exempt(app.blueprints[name])
+
+
+def document_error_codes(api: ForosApi) -> None:
+    """List every catalogued error code in the OpenAPI document (``components.schemas.ErrorCode``): the
+    ``code`` of an error body is one of them; ``x-codes`` gives each one's domain, HTTP status and message."""
+    codes = error_catalogue.all_codes()
+    api.spec.components.schema("ErrorCode", {
+        "type": "string",
+        "description": "Código estable del campo `error.code` de una respuesta de error.",
+        "enum": [entry.code for entry in codes],
+        "x-codes": [{"code": entry.code, "domain": entry.domain, "status": entry.status,
+                     "message": entry.message} for entry in codes],
+    })

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from foros.core import error_catalogue
 from foros.core.db import DatabaseUnavailable, is_database_unavailable
 from foros.core.redact import request_route
 
@@ -40,13 +41,24 @@ HTTP_CODES = {
     503: "unavailable",
 }
 
+#: Core's codes: the HTTP errors every route may answer with.
+CATALOGUE = error_catalogue.Catalogue("core", {code: (status, HTTP_MESSAGES[status])
+                                               for status, code in HTTP_CODES.items()})
+
 
 class DomainError(Exception):
     """A business rule said no. ``code`` is stable (API clients switch on it); ``message`` is Spanish."""
 
     status = 422
 
-    def __init__(self, code: str, message: str, *, fields: dict | None = None, status: int | None = None):
+    def __init__(self, code: str, message: str | None = None, *, fields: dict | None = None,
+                 status: int | None = None):
+        if message is None:  # the domain's catalogue gives the default message and status
+            entry = error_catalogue.lookup(code)
+            if entry is None:
+                raise ValueError(f"El código {code!r} no está en ningún catálogo de errores: pase un mensaje.")
+            message = entry.message
+            status = entry.status if status is None else status
         super().__init__(message)
         self.code = code
         self.message = message

@@ -10,10 +10,18 @@ from sqlalchemy import func, insert, select, update
 from foros.audit.services import record_action
 from foros.core import transaction
 from foros.core.db import DriverStatement, contains_text
+from foros.core.error_catalogue import Catalogue
 from foros.core.errors import DomainError, NotFound
 from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
+
+#: The error codes these services raise (foros.core.error_catalogue; listed in the OpenAPI document).
+CATALOGUE = Catalogue("mail", {
+    "already_pending": (409, "Este correo ya está en la cola; se reintentará automáticamente."),
+    "message_not_found": (404, "No encontramos ese correo."),
+    "registration_anonymized": (409, "No se puede reenviar: los datos de ese registro fueron anonimizados."),
+})
 
 #: The after-commit action that wakes the worker (registered in ``create_app``): queued mail is delivered soon.
 OUTBOX_QUEUED = "outbox"

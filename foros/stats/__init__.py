@@ -5,3 +5,5 @@ from flask import Blueprint
 
 #: The routes are in ``foros.stats.views``, imported by create_app.
 bp = Blueprint("stats", __name__)
+
+from foros.stats import errors  # noqa: E402,F401  (declares its error codes: foros.core.error_catalogue)
