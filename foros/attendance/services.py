@@ -100,8 +100,7 @@ def resolve(event, filters: AttendanceFilter) -> Scope:
     known_place = filters.municipality == OTHER_STATE or get_municipality(filters.municipality) is not None
     if filters.municipality and not known_place:
         errors["municipality"] = ["Municipio desconocido."]
-    if filters.modality and filters.modality not in {m.value for m in event.modality.attendance_modes}:
-        errors["modality"] = ["Modalidad desconocida."]
+    # A modality the event does not offer is a well-formed filter (the API documents both) that matches nobody.
     if errors:
         raise DomainError("invalid_filter", "Revise los filtros marcados.", fields=errors)
     return Scope(event, day, checkin_list, filters)

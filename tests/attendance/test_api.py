@@ -88,3 +88,14 @@ def test_an_api_export_that_cannot_be_audited_is_not_answered(app, client, organ
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = _get(client, token, event, format="csv")
     assert response.status_code == 500 and "Ñandú" not in response.get_data(as_text=True)
+
+
+def test_a_modality_the_event_does_not_offer_matches_nobody(app, client, organizer, event):  # noqa: F811
+    """A filter valid by the OpenAPI document is answered (with no rows), never refused as invalid."""
+    _row, token = accounts.create_token(organizer, "api asistencia")
+    db.session.commit()
+    everyone = _get(client, token, event, format="csv")
+    nobody = _get(client, token, event, format="csv", modality="virtual")
+    assert everyone.status_code == 200 and nobody.status_code == 200
+    assert len(everyone.get_data(as_text=True).splitlines()) > 1
+    assert len(nobody.get_data(as_text=True).splitlines()) == 1  # the header alone
