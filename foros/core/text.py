@@ -1,6 +1,8 @@
-"""Text people type, cleaned once for every form and API field: no control characters, no bidi overrides."""
+"""Text people type, cleaned once for every form and API field (no control characters, no bidi overrides),
+and the one place where text is folded for comparison or turned into a slug."""
 
 import re
+import unicodedata
 
 #: C0/C1 control characters except tab, line feed and carriage return (normal whitespace handling stays with
 #: each field), and the invisible bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069
@@ -14,3 +16,18 @@ def clean_text(value):
     if isinstance(value, str) and not (value.isascii() and value.isprintable()):
         return _UNWANTED.sub("", value)
     return value
+
+
+def ascii_lower(text) -> str:
+    """``text`` in lower case without accents (NFKD, non-ASCII dropped): «Ñuñoa Álvarez» → «nunoa alvarez»."""
+    return unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def fold(text) -> str:
+    """How typed text is compared: lower case, no accents, underscores as spaces, single spaces."""
+    return " ".join(ascii_lower(text).replace("_", " ").split())
+
+
+def slugify(text, max_length: int = 80) -> str:
+    """'Foro Regional — Chimalhuacán 2023' → 'foro-regional-chimalhuacan-2023' (at most ``max_length``)."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_lower(text)).strip("-")[:max_length].strip("-")

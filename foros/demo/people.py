@@ -1,7 +1,6 @@
 """Made-up attendees for the demo's past events: realistic mix of sectors, municipalities and sexes."""
 
 import random
-import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from foros.checkin.scan import check_in
 from foros.checkin.services import ensure_default_lists, open_door
 from foros.core.municipalities import all_municipalities
+from foros.core.text import ascii_lower
 from foros.core.time import as_utc
 from foros.events.models import Modality
 from foros.extensions import db
@@ -40,10 +40,6 @@ SECTOR_WEIGHTS = {"estudiante": 22, "academia": 9, "sector_empresarial": 5, "ser
                   "poder_legislativo": 3, "sociedad_civil": 13, "ciudadania": 14, "medios": 4}
 
 
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-
-
 def seed_registrations(event, count: int) -> int:
     """Register ``count`` made-up people to a past event (no e-mail queued); deterministic per event."""
     rnd = random.Random(event.slug)
@@ -70,7 +66,8 @@ def seed_registrations(event, count: int) -> int:
             modality = "virtual" if rnd.random() < 0.45 else "presencial"
         days = [d.day for d in event.days if len(event.days) == 1 or rnd.random() < 0.75] or [event.days[0].day]
         data = RegistrationInput(
-            name=f"{first} {last}", email=f"{_ascii(first)}.{_ascii(last).replace(' ', '.')}.{i}@ejemplo.mx",
+            name=f"{first} {last}",
+            email=f"{ascii_lower(first)}.{ascii_lower(last).replace(' ', '.')}.{i}@ejemplo.mx",
             sector=sector, municipality_key=municipality, modality=modality, days=days, gender=gender,
             organization=rnd.choice(ORGANIZATIONS[sector]), position="", privacy_consent=True,
         )
@@ -88,7 +85,8 @@ def fill_with_waitlist(event, *, confirmed: int, waiting: int) -> int:
     for i in range(confirmed + waiting):
         first, last = rnd.choice(WOMEN + MEN), f"{rnd.choice(SURNAMES)} {rnd.choice(SURNAMES)}"
         data = RegistrationInput(
-            name=f"{first} {last}", email=f"{_ascii(first)}.{_ascii(last).replace(' ', '.')}.{i}@ejemplo.mx",
+            name=f"{first} {last}",
+            email=f"{ascii_lower(first)}.{ascii_lower(last).replace(' ', '.')}.{i}@ejemplo.mx",
             sector="servidor_publico", municipality_key=event.municipality_key, organization="Ayuntamiento",
             position="Titular de la Unidad de Transparencia", privacy_consent=True,
         )

@@ -1,7 +1,6 @@
 """Event models: an event, its days, and the vocabularies (kind, modality, status)."""
 
 import enum
-import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foros.accounts.models import staff_assignments
 from foros.core.municipalities import get_municipality
+from foros.core.text import ascii_lower
 from foros.core.time import as_utc, utcnow
 from foros.core.types import UTCDateTime, enum_type
 from foros.extensions import db
@@ -102,7 +102,7 @@ _STATE_SPELLINGS = {"estado de mexico", "edo de mexico", "edo de mex", "edo mex"
 
 def _fold_place(text: str) -> str:
     """A piece of an address for comparison: no accents, dots, case, postal code or «C.P.»."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = ascii_lower(text)
     words = [w for w in text.replace(".", " ").split() if not w.isdigit() and w not in ("cp", "c", "p")]
     return " ".join(words)
 

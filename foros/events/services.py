@@ -1,7 +1,6 @@
 """Event services: create, edit and move events through their life cycle; public listings."""
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
@@ -14,6 +13,7 @@ from foros.audit.services import diff_fields, record_action
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.municipalities import get_municipality
+from foros.core.text import slugify
 from foros.core.time import local_to_utc, to_local, utcnow
 from foros.events.models import Event, EventDay, EventKind, EventStatus, Modality
 from foros.extensions import db
@@ -62,12 +62,6 @@ class EventInput:
     description: str = ""
     institutions: str = ""
     extra: dict = field(default_factory=dict)
-
-
-def slugify(text: str) -> str:
-    """'Foro Regional — Chimalhuacán 2023' → 'foro-regional-chimalhuacan-2023'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
 
 def _validate(data: EventInput, event: Event | None) -> dict:

@@ -1,32 +1,26 @@
 """The public registration form (works without JavaScript) and the organizer's filters."""
 
-import unicodedata
-
 from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaField
 from wtforms.validators import Length
 
 from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
 from foros.core.municipalities import all_municipalities
+from foros.core.text import fold
 from foros.events.models import Modality
 from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE, RegistrationInput
 
 OTHER_STATE_LABEL = "Otra entidad (fuera del Estado de México)"
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    return " ".join(text.lower().split())
-
-
 def municipality_key_from_text(value: str) -> str:
     """Map what was typed or picked (a name, with or without accents, or an INEGI key) to a key."""
-    folded = _fold(value)
+    folded = fold(value)
     if not folded:
         return ""
-    if folded in (_fold(OTHER_STATE_LABEL), "otra entidad", "otra", "otro estado"):
+    if folded in (fold(OTHER_STATE_LABEL), "otra entidad", "otra", "otro estado"):
         return OTHER_STATE
     for m in all_municipalities():
-        if folded in (m.key, _fold(m.name)):
+        if folded in (m.key, fold(m.name)):
             return m.key
     return folded[:5] if folded.isdigit() else "?"
 

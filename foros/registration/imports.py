@@ -12,7 +12,6 @@ text, never a formula.
 
 import csv
 import io
-import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.municipalities import all_municipalities
+from foros.core.text import fold
 from foros.events.models import Event, Modality
 from foros.extensions import db
 from foros.registration.inputs import GENDER_OPTIONS, LIMITS, OTHER_STATE, RegistrationInput, validate_input
@@ -142,12 +142,6 @@ class ImportPreview:
 
     def count(self, action: str, outcome: str = "") -> int:
         return sum(1 for r in self.rows if r.action == action and (not outcome or r.outcome == outcome))
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: how headers and vocabulary are compared."""
-    text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii")
-    return " ".join(text.lower().replace("_", " ").split())
 
 
 # --- Reading -------------------------------------------------------------------------------------------

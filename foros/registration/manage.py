@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from foros.audit.services import record_action
 from foros.core.errors import DomainError
+from foros.core.text import slugify
 from foros.events.models import Event, EventStatus
-from foros.events.services import slugify
 from foros.extensions import db
 from foros.registration.inputs import RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus

@@ -1,0 +1,35 @@
+"""Issue 11, point 6: each small helper has one home; the copies are gone (scanned in the source)."""
+
+import re
+from pathlib import Path
+
+from foros.core.text import ascii_lower, fold, slugify
+
+FOROS = Path(__file__).resolve().parents[2] / "foros"
+#: Packages still being built by other engineers (issue 15 and networking); they join when they settle.
+EXEMPT = ("declarations", "networking")
+
+
+def _sources():
+    for path in sorted(FOROS.rglob("*.py")):
+        rel = path.relative_to(FOROS)
+        if rel.parts[0] not in EXEMPT:
+            yield rel.as_posix(), path.read_text(encoding="utf-8")
+
+
+def _files_matching(pattern: str) -> list[str]:
+    regex = re.compile(pattern, re.M)
+    return [name for name, text in _sources() if regex.search(text)]
+
+
+def test_accent_folding_and_slugs_live_in_core_text():
+    assert _files_matching(r"unicodedata\.normalize") == ["core/text.py"]
+    assert _files_matching(r"^def (slugify|_?fold|_ascii)\(") == ["core/text.py"]
+
+
+def test_text_helpers():
+    assert ascii_lower("Ñuñoa ÁLVAREZ") == "nunoa alvarez"
+    assert fold("  Servidor_Público   Estatal ") == "servidor publico estatal"
+    assert fold(None) == ""
+    assert slugify("Foro Regional — Chimalhuacán 2023") == "foro-regional-chimalhuacan-2023"
+    assert len(slugify("a" * 200)) == 80
