@@ -120,6 +120,8 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def app(tmp_path, app_config):
     app = create_app(base_config(database_uri(tmp_path), **app_config))
+    # The test's own instance folder: what the app writes there (the demo's seal) never leaks between tests.
+    app.instance_path = str(tmp_path / "instance")
     app.test_client_class = IsolatedClient
     reset_database(app)
     with app.app_context():

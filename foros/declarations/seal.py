@@ -26,9 +26,14 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from foros.config import is_production
 from foros.core.errors import DomainError
 
 SEAL_FIELD = "SelloInstitucional"
+#: The demo's self-signed identity in the instance folder, found when no seal is configured — never in
+#: production. Its password is fixed and public on purpose: the file proves nothing (README "Sealed declarations").
+DEMO_SEAL_FILE = "demo-seal.p12"
+DEMO_SEAL_PASSWORD = "foros-demo-sello-solo-desarrollo"  # noqa: S105 (public on purpose, dev only)
 
 
 class SealUnavailable(DomainError):
@@ -54,9 +59,21 @@ class SealCheck:
         return self.sealed and self.intact and self.trusted and self.whole_file
 
 
+def demo_seal_path() -> Path:
+    """Where the demo keeps its self-signed identity: the instance folder (``flask demo load`` makes it)."""
+    return Path(current_app.instance_path) / DEMO_SEAL_FILE
+
+
 def _config_path() -> tuple[str, bytes]:
     path = current_app.config.get("DECLARATIONS_SEAL_PKCS12") or ""
     password = current_app.config.get("DECLARATIONS_SEAL_PASSWORD") or ""
+    production = is_production(current_app.config)
+    if not path and not production and demo_seal_path().is_file():
+        # Development and demo only: nothing configured, the demo's own seal (a fixed dev password).
+        return str(demo_seal_path()), DEMO_SEAL_PASSWORD.encode()
+    if path and production and Path(path).resolve() == demo_seal_path().resolve():
+        raise SealUnavailable("seal_unavailable", "El sello de demostración no se usa en producción: configure "
+                              "el certificado de la institución (FOROS_DECLARATIONS_SEAL_PKCS12).", status=503)
     if not path or not Path(path).is_file():
         raise SealUnavailable("seal_unavailable", "No hay un certificado de sello configurado "
                               "(FOROS_DECLARATIONS_SEAL_PKCS12).", status=503)

@@ -12,6 +12,7 @@ from foros.checkin.services import create_list, ensure_default_lists
 from foros.core.time import local_to_utc, local_today
 from foros.demo.agenda import seed_programmes
 from foros.demo.attendance import publish_past_open_data, seed_session_list
+from foros.demo.declarations import seed_declarations
 from foros.demo.networking import seed_networking
 from foros.demo.people import fill_with_waitlist, seed_checkins, seed_registrations
 from foros.events import services as events
@@ -169,6 +170,8 @@ def load_demo_data() -> str:
     sessions = seed_programmes(organizer, forums=forums | {"foro-regional-texcoco": "Texcoco"})
     # Networking tables and published conclusions (2023 Jornadas, Chimalhuacán) and the state agenda from them.
     conclusions = seed_networking(organizer)
+    # Joint declarations of the four 2023 forums' municipalities (one signed and sealed) and their processes.
+    declarations = seed_declarations(organizer)
     publish_past_open_data(organizer)  # the past events' figures, as organizers publish them after the event
 
     texcoco = db.session.scalar(select(Event).where(Event.slug == "foro-regional-texcoco"))
@@ -177,5 +180,6 @@ def load_demo_data() -> str:
         record_action(organizer, "demo.load", None, object_type="demo", label="Datos de demostración",
                       details={"events_created": created})
     return (f"Demo lista: {created} eventos nuevos, {registrations} registros nuevos, {checkins} accesos, "
-            f"{sessions} sesiones de programa nuevas, {conclusions} conclusiones de networking publicadas. "
+            f"{sessions} sesiones de programa nuevas, {conclusions} conclusiones de networking publicadas, "
+            f"{declarations} declaratorias nuevas. "
             f"Cuentas: {ORGANIZER_EMAIL} y {STAFF_EMAIL}.")
