@@ -14,6 +14,7 @@ from foros.core.export import (
     send_xlsx,
     xlsx_bytes,
 )
+from foros.core.municipalities import municipality_name
 from foros.events.models import Event
 from foros.extensions import db
 from foros.jobs.registry import JobResult
@@ -36,7 +37,7 @@ def subtitle(scope: Scope) -> str:
     if f.sector:
         parts.append(f"Sector: {scope.event.sector_label(f.sector)}")
     if f.municipality:
-        parts.append(f"Municipio: {services.municipality_name(f.municipality)}")
+        parts.append(f"Municipio: {municipality_name(f.municipality)}")
     if f.modality:
         parts.append(f"Modalidad: {f.modality.capitalize()}")
     return " · ".join(parts) or "Todas las personas registradas"

@@ -7,9 +7,8 @@ from foros.accounts.forms import MultiCheckboxField
 from foros.attendance import services
 from foros.checkin.models import CheckinList
 from foros.core.forms import BaseForm, ChoiceField
-from foros.core.municipalities import municipality_choices
+from foros.core.municipalities import OTHER_STATE, OTHER_STATE_NAME, municipality_choices
 from foros.extensions import db
-from foros.registration.inputs import OTHER_STATE
 
 
 class AttendanceExportForm(BaseForm):
@@ -37,7 +36,7 @@ class AttendanceExportForm(BaseForm):
         self.list_slug.choices = [("", "Todas las listas")] + [(cl.slug, cl.name) for cl in lists]
         self.status.choices = everyone + list(services.STATUS_FILTERS.items())
         self.sector.choices = everyone + [(s["key"], s["label"]) for s in event.sector_options or []]
-        self.municipality.choices = everyone + municipality_choices() + [(OTHER_STATE, "Otro estado")]
+        self.municipality.choices = everyone + municipality_choices() + [(OTHER_STATE, OTHER_STATE_NAME)]
         self.modality.choices = everyone + [(m.value, m.label) for m in event.modality.attendance_modes]
         self.columns.choices = [(c.key, c.header) for c in services.COLUMNS.values()]
         if not self.columns.data:

@@ -15,7 +15,7 @@ from foros.audit.services import record_action, record_action_apart
 from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.errors import DomainError
 from foros.core.export import Column
-from foros.core.municipalities import get_municipality
+from foros.core.municipalities import get_municipality, municipality_name
 from foros.events.models import EventDay
 from foros.extensions import db
 from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
@@ -104,12 +104,6 @@ def resolve(event, filters: AttendanceFilter) -> Scope:
     if errors:
         raise DomainError("invalid_filter", "Revise los filtros marcados.", fields=errors)
     return Scope(event, day, checkin_list, filters)
-
-
-def municipality_name(key: str) -> str:
-    """The municipality's name, or "Otro estado"."""
-    municipality = get_municipality(key)
-    return municipality.name if municipality else "Otro estado"
 
 
 def choose_columns(keys) -> list[Column]:

@@ -6,9 +6,9 @@ from wtforms.validators import Length, Optional
 from foros.accounts.forms import MultiCheckboxField
 from foros.core.formatting import fmt_date
 from foros.core.forms import BaseForm, ChoiceField, strip_filter
+from foros.core.municipalities import municipality_key_from_text
 from foros.core.time import LOCAL_TZ
 from foros.events.models import Modality
-from foros.registration.forms import municipality_key_from_text
 from foros.registration.inputs import RegistrationInput
 
 
@@ -49,7 +49,7 @@ class WalkInForm(BaseForm):
         return RegistrationInput(
             name=self.name.data or "", email=self.email.data or "", sector=self.sector.data or "",
             organization=self.organization.data or "",
-            municipality_key=municipality_key_from_text(self.municipality.data),
+            municipality_key=municipality_key_from_text(self.municipality.data, "?"),
             modality=(modality.data or "") if modality is not None else "", days=list(days),
             privacy_consent=bool(self.privacy_consent.data),
         )

@@ -21,13 +21,12 @@ from foros.core import transaction
 from foros.core.api import UNSTORABLE_MESSAGE, has_unstorable_text
 from foros.core.errors import DomainError, NotFound, json_error
 from foros.core.formatting import fmt_time
-from foros.core.municipalities import all_municipalities
+from foros.core.municipalities import OTHER_STATE_LABEL, all_municipalities
 from foros.core.routing import MAX_DB_INT
 from foros.core.time import local_today, utcnow
 from foros.events.models import Modality
 from foros.events.services import get_event
 from foros.extensions import db, limiter
-from foros.registration.forms import OTHER_STATE_LABEL
 from foros.registration.lifecycle import get_event_registration
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.signup import register_attendee, waitlist_position

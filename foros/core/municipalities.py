@@ -5,7 +5,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from foros.core.text import fold
+
 DATA_FILE = Path(__file__).with_name("data") / "municipios_edomex.csv"
+
+#: The key stored for a person from outside the Estado de México, its short name (tables, filters) and the
+#: text shown in the registration field.
+OTHER_STATE = "otra"
+OTHER_STATE_NAME = "Otra entidad"
+OTHER_STATE_LABEL = "Otra entidad (fuera del Estado de México)"
+_OTHER_STATE_WORDS = frozenset({"otra", "otra entidad", "otro estado", fold(OTHER_STATE_LABEL)})
 
 
 @dataclass(frozen=True)
@@ -43,3 +52,36 @@ def get_municipality(key: str | None) -> Municipality | None:
 def municipality_choices() -> list[tuple[str, str]]:
     """Return (key, name) pairs for select fields."""
     return [(m.key, m.name) for m in all_municipalities()]
+
+
+def municipality_key_from_text(value, unknown: str | None = None) -> str | None:
+    """The key for what was typed or picked (a name with or without accents, an INEGI key, «otra»…).
+
+    ``""`` when nothing was typed, ``unknown`` when it names no municipality (forms pass ``"?"`` so that
+    validation reports it).
+    """
+    folded = fold(value)
+    if not folded:
+        return ""
+    if folded in _OTHER_STATE_WORDS:
+        return OTHER_STATE
+    for m in _catalog().values():
+        if folded in (m.key, fold(m.name)):
+            return m.key
+    return unknown
+
+
+def municipality_name(key: str | None) -> str:
+    """The name for a stored key: the municipality's, «Otra entidad», or the key itself when unknown."""
+    if key == OTHER_STATE:
+        return OTHER_STATE_NAME
+    municipality = get_municipality(key)
+    return municipality.name if municipality else (key or "")
+
+
+def municipality_text(key: str | None) -> str:
+    """The text shown in the registration field for a stored key (empty when unknown)."""
+    if key == OTHER_STATE:
+        return OTHER_STATE_LABEL
+    municipality = get_municipality(key)
+    return municipality.name if municipality else ""

@@ -4,32 +4,9 @@ from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaFie
 from wtforms.validators import Length
 
 from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
-from foros.core.municipalities import all_municipalities
-from foros.core.text import fold
+from foros.core.municipalities import municipality_key_from_text, municipality_text
 from foros.events.models import Modality
-from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE, RegistrationInput
-
-OTHER_STATE_LABEL = "Otra entidad (fuera del Estado de México)"
-
-
-def municipality_key_from_text(value: str) -> str:
-    """Map what was typed or picked (a name, with or without accents, or an INEGI key) to a key."""
-    folded = fold(value)
-    if not folded:
-        return ""
-    if folded in (fold(OTHER_STATE_LABEL), "otra entidad", "otra", "otro estado"):
-        return OTHER_STATE
-    for m in all_municipalities():
-        if folded in (m.key, fold(m.name)):
-            return m.key
-    return folded[:5] if folded.isdigit() else "?"
-
-
-def municipality_text(key: str) -> str:
-    """The text shown in the field for a stored key."""
-    if key == OTHER_STATE:
-        return OTHER_STATE_LABEL
-    return next((m.name for m in all_municipalities() if m.key == key), "")
+from foros.registration.inputs import GENDER_OPTIONS, RegistrationInput
 
 
 class RegistrationForm(BaseForm):
@@ -92,7 +69,8 @@ class RegistrationForm(BaseForm):
         return RegistrationInput(
             name=self.name.data or "", email=self.email.data or "", phone=self.phone.data or "",
             sector=self.sector.data or "", organization=self.organization.data or "",
-            position=self.position.data or "", municipality_key=municipality_key_from_text(self.municipality.data),
+            position=self.position.data or "",
+            municipality_key=municipality_key_from_text(self.municipality.data, "?"),
             gender=self.gender.data or "", modality=self.modality.data or "", days=days,
             accessibility=self.accessibility.data or "",
             privacy_consent=bool(self.privacy_consent.data) if getattr(self, "privacy_consent", None) else False,

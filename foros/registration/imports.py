@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from foros.core import export
 from foros.core.errors import DomainError
-from foros.core.municipalities import all_municipalities
+from foros.core.municipalities import municipality_key_from_text
 from foros.core.text import fold
 from foros.events.models import Event, Modality
 from foros.extensions import db
-from foros.registration.inputs import GENDER_OPTIONS, LIMITS, OTHER_STATE, RegistrationInput, validate_input
+from foros.registration.inputs import GENDER_OPTIONS, LIMITS, RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationStatus
 
 #: Defaults; FOROS_IMPORT_MAX_BYTES / FOROS_IMPORT_MAX_ROWS override them (see ``limits``).
@@ -299,16 +299,6 @@ def _sector_key(event: Event, text: str) -> str | None:
     return None
 
 
-def _municipality_key(text: str) -> str | None:
-    folded = fold(text)
-    if folded in ("otra", "otra entidad", "otro estado", "otra entidad (fuera del estado de mexico)"):
-        return OTHER_STATE
-    for m in all_municipalities():
-        if folded in (m.key, fold(m.name)):
-            return m.key
-    return None
-
-
 def _gender_key(text: str) -> str | None:
     folded = fold(text)
     if not folded:
@@ -343,7 +333,7 @@ def check_row(event: Event, row: ParsedRow) -> tuple[RegistrationInput | None, l
     sector = _sector_key(event, values["sector"])
     if values["sector"] and sector is None:
         add("sector", f"{_quote(values['sector'])} no es un sector de este evento.")
-    municipality = _municipality_key(values["municipality"])
+    municipality = municipality_key_from_text(values["municipality"])
     if values["municipality"] and municipality is None:
         add("municipality", f"{_quote(values['municipality'])} no es un municipio del Estado de México "
                             "(escriba su nombre, su clave INEGI u «otra»).")

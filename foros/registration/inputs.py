@@ -7,10 +7,8 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 
 from foros.core.errors import DomainError
-from foros.core.municipalities import get_municipality
+from foros.core.municipalities import OTHER_STATE, get_municipality
 from foros.events.models import EventRules, Modality
-
-OTHER_STATE = "otra"
 
 #: Sex/gender options for disaggregated statistics (optional).
 GENDER_OPTIONS = [

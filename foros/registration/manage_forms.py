@@ -6,9 +6,8 @@ from wtforms.validators import Length
 
 from foros.core.formatting import fmt_date
 from foros.core.forms import BaseForm, ChoiceField, FilterForm, SubForm, strip_filter
-from foros.core.municipalities import municipality_choices
+from foros.core.municipalities import OTHER_STATE, OTHER_STATE_NAME, municipality_choices
 from foros.registration.forms import RegistrationForm
-from foros.registration.inputs import OTHER_STATE
 from foros.registration.manage import MAX_SECTORS, PRIVACY_NOTICE_MAX, SECTOR_LABEL_MAX
 from foros.registration.models import RegistrationStatus
 
@@ -33,7 +32,7 @@ class RegistrationFilterForm(FilterForm):
         self.modalidad.choices = [("", "Todas")] + [(m.value, m.label) for m in event.modality.attendance_modes]
         self.dia.choices = [("", "Todos")] + [(d.day.isoformat(), fmt_date(d.day, "medium")) for d in event.days]
         self.municipio.choices = ([("", "Todos")] + municipality_choices()
-                                  + [(OTHER_STATE, "Otra entidad")])
+                                  + [(OTHER_STATE, OTHER_STATE_NAME)])
         return self
 
     def filters(self, event) -> dict:

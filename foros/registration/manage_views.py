@@ -11,12 +11,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from foros.accounts.auth import organizer_required
 from foros.core import export, transaction
 from foros.core.errors import DomainError
-from foros.core.municipalities import all_municipalities, get_municipality
+from foros.core.municipalities import OTHER_STATE_LABEL, all_municipalities, municipality_name
 from foros.events.services import get_event
 from foros.extensions import db
 from foros.registration import bp, imports, lifecycle, manage, signup
-from foros.registration.forms import OTHER_STATE_LABEL
-from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
+from foros.registration.inputs import GENDER_OPTIONS
 from foros.registration.manage_forms import (
     ImportConfirmForm,
     ImportUploadForm,
@@ -41,13 +40,6 @@ IMPORT_SALT = "foros.registration.import"
 IMPORT_TOKEN_MAX_AGE = 2 * 3600
 #: Werkzeug/Flask keep at most 500 KB of a non-file form field in memory; stay under it.
 IMPORT_TOKEN_MAX_CHARS = 450_000
-
-
-def _municipality_name(key: str) -> str:
-    if key == OTHER_STATE:
-        return "Otra entidad"
-    m = get_municipality(key)
-    return m.name if m else key
 
 
 def _seats_left(event) -> dict[str, int | None]:
@@ -75,7 +67,7 @@ def _summary(event, counts: dict) -> dict:
                      for m in modes],
         "sector": ranked([(event.sector_label(k), n) for k, n in counts["sector"].items()]),
         "gender": ranked([(genders.get(k, "Sin respuesta"), n) for k, n in counts["gender"].items()]),
-        "municipality": ranked([(_municipality_name(k), n) for k, n in counts["municipality"].items()]),
+        "municipality": ranked([(municipality_name(k), n) for k, n in counts["municipality"].items()]),
         "live": sum(n for k, n in counts["status"].items() if k != RegistrationStatus.CANCELLED.value),
     }
 
@@ -96,7 +88,7 @@ def manage_list(slug):
     query = {name: str(form[name].data)[:100] for name in FILTER_NAMES if form[name].data}
     return render_template("registration/manage/list.html", event=event, form=form, pagination=pagination,
                            query=query, positions=positions, summary=_summary(event, counts),
-                           statuses=RegistrationStatus, municipality_name=_municipality_name)
+                           statuses=RegistrationStatus, municipality_name=municipality_name)
 
 
 @bp.route("/gestion/eventos/<slug>/registros/nuevo", methods=["GET", "POST"])
@@ -135,7 +127,7 @@ def manage_show(slug, ticket_id):
     registration = lifecycle.get_event_registration(event, ticket_id)
     return render_template("registration/manage/show.html", event=event, reg=registration,
                            position=signup.waitlist_position(registration), statuses=RegistrationStatus,
-                           municipality=_municipality_name(registration.municipality_key),
+                           municipality=municipality_name(registration.municipality_key),
                            gender=dict(GENDER_OPTIONS).get(registration.gender, ""))
 
 

@@ -6,11 +6,11 @@ from foros.accounts.auth import public
 from foros.core import transaction
 from foros.core.db import read_phase
 from foros.core.errors import DomainError
-from foros.core.municipalities import all_municipalities
+from foros.core.municipalities import OTHER_STATE_LABEL, all_municipalities
 from foros.events.services import get_public_event
 from foros.extensions import limiter
 from foros.registration import bp, codes, lifecycle, signup, tickets
-from foros.registration.forms import OTHER_STATE_LABEL, RegistrationForm
+from foros.registration.forms import RegistrationForm
 from foros.registration.models import RegistrationSource, RegistrationStatus
 from foros.registration.ticket_links import ticket_links
 

@@ -25,7 +25,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.checkin.services import door_counter, event_lists
 from foros.core.formatting import fmt_date, fmt_time
-from foros.core.municipalities import get_municipality
+from foros.core.municipalities import municipality_name
 from foros.core.time import LOCAL_TZ, local_to_utc
 from foros.events.models import DEFAULT_SECTORS, Event, EventDay, EventKind, EventStatus, Modality
 from foros.extensions import db
@@ -40,7 +40,6 @@ DIMENSIONS = {
     "modality": "Modalidad",
 }
 NOT_GIVEN = "Sin especificar"
-OTHER_STATE_LABEL = "Otra entidad"
 #: Width of an arrivals bucket.
 BUCKET_MINUTES = 15
 _GENDER_LABELS = dict(GENDER_OPTIONS)
@@ -108,10 +107,7 @@ def sector_labels(events) -> dict[str, str]:
 
 
 def municipality_label(key: str) -> str:
-    if key == OTHER_STATE:
-        return OTHER_STATE_LABEL
-    municipality = get_municipality(key)
-    return municipality.name if municipality else (key or NOT_GIVEN)
+    return municipality_name(key) or NOT_GIVEN
 
 
 def _breakdowns(events: list[Event]) -> dict[str, list[dict]]:

@@ -33,3 +33,26 @@ def test_text_helpers():
     assert fold(None) == ""
     assert slugify("Foro Regional — Chimalhuacán 2023") == "foro-regional-chimalhuacan-2023"
     assert len(slugify("a" * 200)) == 80
+
+
+def test_municipality_text_and_key_live_in_core_municipalities():
+    assert _files_matching(r"^def _?municipality_(key|name|text|label)\w*\(") in (
+        ["core/municipalities.py"], ["core/municipalities.py", "stats/services.py"])
+    assert _files_matching(r"^OTHER_STATE(_LABEL)? = ") == ["core/municipalities.py"]
+    assert _files_matching(r'"otro estado"|"Otro estado"|"Otra entidad"') == ["core/municipalities.py"]
+
+
+def test_municipality_lookup():
+    from foros.core.municipalities import (OTHER_STATE, OTHER_STATE_LABEL, municipality_key_from_text,
+                                           municipality_name, municipality_text)
+
+    assert municipality_key_from_text("  chimalhuacan ") == "15031"
+    assert municipality_key_from_text("15031") == "15031"
+    assert municipality_key_from_text("Otra entidad (fuera del Estado de México)") == OTHER_STATE
+    assert municipality_key_from_text("otro estado") == OTHER_STATE
+    assert municipality_key_from_text("") == ""
+    assert municipality_key_from_text("Atlantis") is None
+    assert municipality_key_from_text("Atlantis", "?") == "?"
+    assert municipality_name("15031") == "Chimalhuacán" and municipality_name(OTHER_STATE) == "Otra entidad"
+    assert municipality_name("99999") == "99999"
+    assert municipality_text(OTHER_STATE) == OTHER_STATE_LABEL and municipality_text("99999") == ""
