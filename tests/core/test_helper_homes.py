@@ -3,6 +3,13 @@
 import re
 from pathlib import Path
 
+from foros.core.municipalities import (
+    OTHER_STATE,
+    OTHER_STATE_LABEL,
+    municipality_key_from_text,
+    municipality_name,
+    municipality_text,
+)
 from foros.core.text import ascii_lower, fold, slugify
 
 FOROS = Path(__file__).resolve().parents[2] / "foros"
@@ -43,9 +50,6 @@ def test_municipality_text_and_key_live_in_core_municipalities():
 
 
 def test_municipality_lookup():
-    from foros.core.municipalities import (OTHER_STATE, OTHER_STATE_LABEL, municipality_key_from_text,
-                                           municipality_name, municipality_text)
-
     assert municipality_key_from_text("  chimalhuacan ") == "15031"
     assert municipality_key_from_text("15031") == "15031"
     assert municipality_key_from_text("Otra entidad (fuera del Estado de México)") == OTHER_STATE
