@@ -15,6 +15,7 @@ from foros.audit.services import record_action
 from foros.core.db import dialect_insert
 from foros.core.error_catalogue import Catalogue
 from foros.core.errors import DomainError
+from foros.core.text import normalize_email
 from foros.core.time import as_utc, utcnow
 from foros.core.urls import external_url
 from foros.extensions import db
@@ -49,11 +50,6 @@ def _dummy_hash() -> str:
 
 
 _DUMMY_HASHES: dict[str, str] = {}
-
-
-def normalize_email(email: str) -> str:
-    """Lower-case and trim an e-mail address."""
-    return (email or "").strip().lower()
 
 
 def get_user_by_email(email: str) -> User | None:

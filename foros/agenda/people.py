@@ -13,6 +13,7 @@ from foros.agenda.models import Person, Session, SessionPerson, SessionRole
 from foros.agenda.photos import MAX_BYTES, process_photo
 from foros.audit.services import record_action
 from foros.core.errors import DomainError, NotFound
+from foros.core.text import normalize_email
 from foros.core.time import utcnow
 from foros.extensions import db
 
@@ -100,7 +101,7 @@ def save_person(data: PersonInput, *, person: Person | None = None, actor=None) 
         db.session.add(person)
     person.name, person.cargo = data.name.strip(), (data.cargo or "").strip()
     person.institution, person.bio = (data.institution or "").strip(), (data.bio or "").strip()
-    person.email = (data.email or "").strip().lower()
+    person.email = normalize_email(data.email)
     db.session.flush()
     record_action(actor, "agenda.person_create" if creating else "agenda.person_update", person,
                   object_type="person", label=person.name)

@@ -31,3 +31,8 @@ def fold(text) -> str:
 def slugify(text, max_length: int = 80) -> str:
     """'Foro Regional — Chimalhuacán 2023' → 'foro-regional-chimalhuacan-2023' (at most ``max_length``)."""
     return re.sub(r"[^a-z0-9]+", "-", ascii_lower(text)).strip("-")[:max_length].strip("-")
+
+
+def normalize_email(email) -> str:
+    """How an e-mail address is stored and compared: trimmed, lower case (``None`` → ``""``)."""
+    return (email or "").strip().lower()

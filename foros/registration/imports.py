@@ -22,7 +22,7 @@ from sqlalchemy import select
 from foros.core import export
 from foros.core.errors import DomainError
 from foros.core.municipalities import municipality_key_from_text
-from foros.core.text import fold
+from foros.core.text import fold, normalize_email
 from foros.events.models import Event, Modality
 from foros.extensions import db
 from foros.registration.inputs import GENDER_OPTIONS, LIMITS, RegistrationInput, validate_input
@@ -391,7 +391,7 @@ def build_preview(event: Event, rows: list[ParsedRow], *, registered_emails: set
     for row in rows:
         data, errors = check_row(event, row)
         report = RowReport(row.line, row.values, errors=errors, data=data)
-        email = row.values["email"].strip().lower()
+        email = normalize_email(row.values["email"])
         if email and email in first_line:
             report.errors.append(f"Correo: repetido, ya aparece en la fila {first_line[email]}.")
             report.data = None

@@ -42,11 +42,6 @@ class RegistrationInput:
     privacy_consent: bool = False
 
 
-def normalize_email(email: str) -> str:
-    """Lower-case, trimmed e-mail."""
-    return (email or "").strip().lower()
-
-
 def modality_choices(event: EventRules) -> list[str]:
     """The modalities a person can choose for this event."""
     return [m.value for m in event.modality.attendance_modes]

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from foros.audit.services import record_action
 from foros.core.db import contains_text
 from foros.core.errors import DomainError, NotFound
+from foros.core.text import normalize_email
 from foros.core.time import utcnow
 from foros.events.models import Event, Modality
 from foros.extensions import db
 from foros.mail.services import erase_registration_messages
-from foros.registration.inputs import RegistrationInput, normalize_email, validate_input
+from foros.registration.inputs import RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationStatus
 from foros.registration.signup import live_registration_id, queue_registration_message, release_seat, take_seat
 

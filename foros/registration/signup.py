@@ -23,12 +23,13 @@ from sqlalchemy import text as sql_text
 from foros.audit.services import record_action
 from foros.core.db import DriverStatement, dialect_insert
 from foros.core.errors import DomainError, NotFound
+from foros.core.text import normalize_email
 from foros.core.time import utcnow
 from foros.events.models import Event, EventDay, EventRules, EventStatus, Modality
 from foros.extensions import db
 from foros.mail.services import RenderedMessage, queue_message, render_message
 from foros.registration.codes import new_ticket_id, ticket_url
-from foros.registration.inputs import RegistrationInput, normalize_email, validate_input
+from foros.registration.inputs import RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus, registration_days
 
 

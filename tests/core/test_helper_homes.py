@@ -10,7 +10,7 @@ from foros.core.municipalities import (
     municipality_name,
     municipality_text,
 )
-from foros.core.text import ascii_lower, fold, slugify
+from foros.core.text import ascii_lower, fold, normalize_email, slugify
 
 FOROS = Path(__file__).resolve().parents[2] / "foros"
 #: Packages still being built by other engineers (issue 15 and networking); they join when they settle.
@@ -60,3 +60,10 @@ def test_municipality_lookup():
     assert municipality_name("15031") == "Chimalhuacán" and municipality_name(OTHER_STATE) == "Otra entidad"
     assert municipality_name("99999") == "99999"
     assert municipality_text(OTHER_STATE) == OTHER_STATE_LABEL and municipality_text("99999") == ""
+
+
+def test_email_normalisation_lives_in_core_text():
+    assert _files_matching(r"^def normalize_email\(") == ["core/text.py"]
+    copies = r"email\w*\"?\]?\)?\.strip\(\)\.lower\(\)|\(\w*\.?email or \"\"\)\.strip\(\)\.lower\(\)"
+    assert _files_matching(copies) == ["core/text.py"]
+    assert normalize_email("  Ana.Perez@Ejemplo.MX ") == "ana.perez@ejemplo.mx" and normalize_email(None) == ""
