@@ -124,8 +124,10 @@ def create_app(test_config=None):
     from foros.declarations.manage_views import bp as declarations_manage_bp
 
     app.register_blueprint(declarations_manage_bp)  # declarations' organizer pages, board, municipal process
-    from foros.declarations.signing_manage_views import bp as declarations_signing_manage_bp
-    from foros.declarations.signing_views import bp as declarations_signing_bp
+    import foros.declarations.signing_manage_views  # noqa: F401 (registers the organizer's signing routes)
+    import foros.declarations.signing_views  # noqa: F401 (registers the signatory's link routes)
+    from foros.declarations import signing_bp as declarations_signing_bp
+    from foros.declarations import signing_manage_bp as declarations_signing_manage_bp
 
     app.register_blueprint(declarations_signing_bp)  # a signatory's personal link /firmar/<token>
     app.register_blueprint(declarations_signing_manage_bp)  # invite again, autograph signatures, the scan
@@ -138,9 +140,9 @@ def create_app(test_config=None):
     from foros.agenda.api import blp as agenda_api
     from foros.attendance.api import blp as attendance_api
     from foros.checkin.api import blp as checkin_api
-    from foros.events.api import blp as events_api
     from foros.declarations.manage_api import blp as declarations_manage_api
     from foros.declarations.verify_api import blp as declarations_verify_api
+    from foros.events.api import blp as events_api
     from foros.networking.api import blp as networking_api
     from foros.registration.api import blp as registration_api
 

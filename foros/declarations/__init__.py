@@ -5,3 +5,8 @@ from flask import Blueprint
 
 #: The public verification pages; the routes are in ``foros.declarations.verify_views``.
 verify_bp = Blueprint("declarations_verify", __name__)
+#: A signatory's personal link (/firmar/<token>); the routes are in ``foros.declarations.signing_views``.
+signing_bp = Blueprint("declarations_signing", __name__)
+#: Organizer pages of signing (invite again, autograph signatures, the scan); the routes are in
+#: ``foros.declarations.signing_manage_views``.
+signing_manage_bp = Blueprint("declarations_signing_manage", __name__)

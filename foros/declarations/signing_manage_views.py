@@ -1,7 +1,7 @@
 """Organizer pages of signing: where each signatory stands, invite again (after a decline or a lost e-mail),
 record autograph signatures given at the event (with their time), upload and download the scanned signed copy."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from foros.accounts.auth import organizer_required
@@ -10,12 +10,11 @@ from foros.core.errors import DomainError
 from foros.core.municipalities import get_municipality
 from foros.core.time import local_to_utc, local_today, to_local, utcnow
 from foros.declarations import manage, signing, signing_inperson
+from foros.declarations import signing_manage_bp as bp
 from foros.declarations.models import DeclarationStatus, ScannedCopy, SignatoryStatus
 from foros.declarations.signing_common import is_turn
 from foros.declarations.signing_forms import ActionForm, AutographForm, ScanForm
 from foros.extensions import db
-
-bp = Blueprint("declarations_signing_manage", __name__)
 
 
 def _page(declaration, *, autograph_forms=None, scan_form=None, status=200):

@@ -5,17 +5,16 @@ used, replaced, declaration not in signing) shows a page that says why and what 
 "visto" is recorded by the button that opens the document (a POST).
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.municipalities import get_municipality
 from foros.core.security import public
 from foros.declarations import signing, signing_codes
+from foros.declarations import signing_bp as bp
 from foros.declarations.models import SignatoryStatus
 from foros.declarations.signing_forms import ActionForm, DeclineForm, SignForm
-
-bp = Blueprint("declarations_signing", __name__)
 
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 EXPIRED = "La sesión del formulario caducó; inténtelo de nuevo."
