@@ -10,3 +10,5 @@ signing_bp = Blueprint("declarations_signing", __name__)
 #: Organizer pages of signing (invite again, autograph signatures, the scan); the routes are in
 #: ``foros.declarations.signing_manage_views``.
 signing_manage_bp = Blueprint("declarations_signing_manage", __name__)
+
+from foros.declarations import errors  # noqa: E402,F401  (declares its error codes: foros.core.error_catalogue)
