@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from foros.audit.services import record_action
 from foros.certificates.models import Certificate, CertificateTemplate
 from foros.checkin.models import Checkin, CheckinList, ScanResult
-from foros.core.errors import DomainError, NotFound
+from foros.core.errors import DomainError, FieldErrors, NotFound
 from foros.core.formatting import fmt_day_span
 from foros.core.identity import current_identity
 from foros.core.time import utcnow
@@ -98,7 +98,7 @@ def placeholders_in(body: str) -> list[str]:
 
 
 def _check_template(data: TemplateInput) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if not data.title.strip():
         errors["title"] = ["Escriba el título."]
     elif len(data.title) > TITLE_MAX:
@@ -119,10 +119,10 @@ def _check_template(data: TemplateInput) -> None:
         errors["signers"] = [f"Indique entre 1 y {MAX_SIGNERS} personas que firman."]
     for s in signers:
         if not s.name.strip() or not s.position.strip():
-            errors.setdefault("signers", []).append("Cada firma necesita nombre y cargo.")
+            errors.add("signers", "Cada firma necesita nombre y cargo.")
         if len(s.name) > SIGNER_NAME_MAX or len(s.position) > SIGNER_POSITION_MAX:
-            errors.setdefault("signers", []).append(
-                f"Nombre: máximo {SIGNER_NAME_MAX} caracteres; cargo: máximo {SIGNER_POSITION_MAX}.")
+            errors.add("signers",
+                       f"Nombre: máximo {SIGNER_NAME_MAX} caracteres; cargo: máximo {SIGNER_POSITION_MAX}.")
     for name in ("min_days", "min_lists"):
         value = getattr(data, name)
         if not isinstance(value, int) or not 0 <= value <= MAX_MIN_COUNT:

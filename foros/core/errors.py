@@ -67,6 +67,14 @@ class DomainError(Exception):
             self.status = status
 
 
+class FieldErrors(dict):
+    """Field name → Spanish messages, in the order found: what services collect before raising
+    ``DomainError(..., fields=errors)`` (a dict, so it goes to JSON and forms as it is)."""
+
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+
 class NotFound(DomainError):
     """The object asked for does not exist (or is not visible to the caller)."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from foros.audit.services import diff_fields, record_action
-from foros.core.errors import DomainError, NotFound
+from foros.core.errors import DomainError, FieldErrors, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.municipalities import get_municipality
 from foros.core.text import slugify
@@ -65,10 +65,8 @@ class EventInput:
 
 
 def _validate(data: EventInput, event: Event | None) -> dict:
-    errors: dict[str, list[str]] = {}
-
-    def add(name, message):
-        errors.setdefault(name, []).append(message)
+    errors = FieldErrors()
+    add = errors.add
 
     if not data.title.strip():
         add("title", "Escriba el título del evento.")

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from foros.core import export
-from foros.core.errors import DomainError
+from foros.core.errors import DomainError, FieldErrors
 from foros.core.municipalities import municipality_key_from_text
 from foros.core.text import fold, normalize_email
 from foros.events.models import Event, Modality
@@ -322,10 +322,8 @@ def _quote(text: str, limit: int = 40) -> str:
 def check_row(event: Event, row: ParsedRow) -> tuple[RegistrationInput | None, list[str]]:
     """Turn one row into the service's input, or say (in Spanish) everything that is wrong with it."""
     values = row.values
-    errors: dict[str, list[str]] = {}
-
-    def add(name, message):
-        errors.setdefault(name, []).append(message)
+    errors = FieldErrors()
+    add = errors.add
 
     for name, text in values.items():
         if text.startswith("="):

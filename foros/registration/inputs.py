@@ -6,7 +6,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
-from foros.core.errors import DomainError
+from foros.core.errors import DomainError, FieldErrors
 from foros.core.municipalities import OTHER_STATE, get_municipality
 from foros.events.models import EventRules, Modality
 
@@ -47,13 +47,6 @@ def modality_choices(event: EventRules) -> list[str]:
     return [m.value for m in event.modality.attendance_modes]
 
 
-class _Errors(dict):
-    """Field name → messages, in the order found."""
-
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
-
-
 def validate_input(event: EventRules, data: RegistrationInput, *, require_consent: bool = True,
                    require_email: bool = True) -> dict:
     """Check every field; return clean values or raise ``invalid_registration`` with per-field errors.
@@ -61,7 +54,7 @@ def validate_input(event: EventRules, data: RegistrationInput, *, require_consen
     ``event`` is an ``Event`` or the sign-up's ``EventSnapshot`` (both ``EventRules``, with ``days``).
     ``require_email=False`` (walk-ins at the door): an empty e-mail is kept as None, never a duplicate.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     values = _clean(data)
     _check_person(values, errors, require_email=require_email)
     _check_choices(event, values, errors)
@@ -97,7 +90,7 @@ def _clean(data: RegistrationInput) -> dict:
     }
 
 
-def _check_person(values: dict, errors: _Errors, *, require_email: bool) -> None:
+def _check_person(values: dict, errors: FieldErrors, *, require_email: bool) -> None:
     """Lengths, name, e-mail (normalised in place; None for a walk-in without one) and phone."""
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
@@ -118,7 +111,7 @@ def _check_person(values: dict, errors: _Errors, *, require_email: bool) -> None
         errors.add("phone", "Escriba solo números, espacios y los signos + ( ) -.")
 
 
-def _check_choices(event: EventRules, values: dict, errors: _Errors) -> None:
+def _check_choices(event: EventRules, values: dict, errors: FieldErrors) -> None:
     """Sector, municipality, gender and modality against the event's (and the state's) lists."""
     if values["sector"] not in {s["key"] for s in event.sector_options or []}:
         errors.add("sector", "Elija un sector de la lista.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from foros.audit.services import record_action
-from foros.core.errors import DomainError
+from foros.core.errors import DomainError, FieldErrors
 from foros.core.text import slugify
 from foros.events.models import Event, EventStatus
 from foros.extensions import db
@@ -116,7 +116,7 @@ def update_registration_settings(event: Event, sectors: list[dict], privacy_noti
     ``sectors`` is the wanted list in order, each ``{"key": ..., "label": ...}`` with ``key`` empty for a new
     sector. A sector that registrations use cannot be removed (rename it instead).
     """
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     current = {s["key"]: s["label"] for s in event.sector_options or []}
     used = dict(db.session.execute(
         select(Registration.sector, func.count()).where(Registration.event_id == event.id)
@@ -145,35 +145,32 @@ def update_registration_settings(event: Event, sectors: list[dict], privacy_noti
     return event
 
 
-def _wanted_sectors(sectors: list[dict], current: dict, used: dict, errors: dict) -> list[dict]:
+def _wanted_sectors(sectors: list[dict], current: dict, used: dict, errors: FieldErrors) -> list[dict]:
     """The sectors as typed, checked (known keys, labels, repeats, count, removals of used ones)."""
-    messages = errors.setdefault("sectors", [])
     wanted, seen_keys, seen_labels = [], set(), set()
     for entry in sectors:
         key = str(entry.get("key") or "").strip()
         label = " ".join(str(entry.get("label") or "").split())
         if key and (key not in current or key in seen_keys):
-            messages.append("La lista de sectores cambió mientras la editaba; recargue la página.")
+            errors.add("sectors", "La lista de sectores cambió mientras la editaba; recargue la página.")
         elif not label:
-            messages.append("Escriba el nombre de cada sector (o márquelo para quitarlo).")
+            errors.add("sectors", "Escriba el nombre de cada sector (o márquelo para quitarlo).")
         elif len(label) > SECTOR_LABEL_MAX:
-            messages.append(f"«{label[:40]}…»: máximo {SECTOR_LABEL_MAX} caracteres.")
+            errors.add("sectors", f"«{label[:40]}…»: máximo {SECTOR_LABEL_MAX} caracteres.")
         elif label.casefold() in seen_labels:
-            messages.append(f"El sector «{label}» está repetido.")
+            errors.add("sectors", f"El sector «{label}» está repetido.")
         else:
             seen_keys.add(key)
             seen_labels.add(label.casefold())
             wanted.append({"key": key, "label": label})
-    if not wanted and not messages:
-        messages.append("Deje al menos un sector.")
+    if not wanted and "sectors" not in errors:
+        errors.add("sectors", "Deje al menos un sector.")
     if len(wanted) > MAX_SECTORS:
-        messages.append(f"Como máximo {MAX_SECTORS} sectores.")
+        errors.add("sectors", f"Como máximo {MAX_SECTORS} sectores.")
     for key in current.keys() - seen_keys:
         if used.get(key):
-            messages.append(f"No se puede quitar «{current[key]}»: {used[key]} registro(s) lo usan. "
-                            "Puede cambiarle el nombre.")
-    if not messages:
-        del errors["sectors"]
+            errors.add("sectors", f"No se puede quitar «{current[key]}»: {used[key]} registro(s) lo usan. "
+                                  "Puede cambiarle el nombre.")
     return wanted
 
 

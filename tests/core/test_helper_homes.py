@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from foros.core.errors import FieldErrors
 from foros.core.municipalities import (
     OTHER_STATE,
     OTHER_STATE_LABEL,
@@ -67,3 +68,12 @@ def test_email_normalisation_lives_in_core_text():
     copies = r"email\w*\"?\]?\)?\.strip\(\)\.lower\(\)|\(\w*\.?email or \"\"\)\.strip\(\)\.lower\(\)"
     assert _files_matching(copies) == ["core/text.py"]
     assert normalize_email("  Ana.Perez@Ejemplo.MX ") == "ana.perez@ejemplo.mx" and normalize_email(None) == ""
+
+
+def test_one_field_errors_collector():
+    assert _files_matching(r"^\s*(class \w*Errors\(dict\)|def _?add\(self, name)") == ["core/errors.py"]
+    assert _files_matching(r"errors\.setdefault\(") == []
+    errors = FieldErrors()
+    errors.add("email", "Uno.")
+    errors.add("email", "Dos.")
+    assert errors == {"email": ["Uno.", "Dos."]}
