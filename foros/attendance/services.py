@@ -16,7 +16,7 @@ from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.errors import DomainError
 from foros.core.export import Column
 from foros.core.municipalities import get_municipality, municipality_name
-from foros.events.models import EventDay
+from foros.events.models import EventDay, sector_labels
 from foros.extensions import db
 from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.models import Registration, RegistrationStatus, registration_days
@@ -219,7 +219,7 @@ def attendance_rows(scope: Scope, columns: list[Column]) -> Iterator[dict]:
     """
     keys = [c.key for c in columns]
     days = _days_by_registration(scope.event) if "days" in keys else {}
-    sectors = {s["key"]: s["label"] for s in scope.event.sector_options or []}
+    sectors = sector_labels(scope.event.sector_options)
     statement = attendance_query(scope, keys).execution_options(yield_per=500)
     return _rows(statement, keys, _labels(keys, days, sectors))
 

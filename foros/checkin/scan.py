@@ -25,7 +25,7 @@ from foros.checkin.services import Door, ensure_default_lists, open_door
 from foros.core.db import DriverStatement, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.time import as_utc, local_to_utc, to_local, utcnow
-from foros.events.models import Event, EventDay
+from foros.events.models import Event, EventDay, sector_labels
 from foros.events.services import get_event
 from foros.extensions import db
 from foros.registration.codes import make_code, read_code
@@ -254,7 +254,7 @@ def resolve_door(event_slug: str, list_ref=None, *, user=None, token: str = "", 
     door = Door(user_id=row.user_id, event_id=row.event_id, list_id=row.list_id, list_day_id=row.event_day_id,
                 list_starts_at=row.starts_at, list_ends_at=row.ends_at,
                 list_modalities=tuple(row.modalities or ()),
-                sectors={s["key"]: s["label"] for s in row.sector_options or []})
+                sectors=sector_labels(row.sector_options))
     return door, {"id": row.list_id, "slug": row.list_slug, "name": row.list_name}, device, (
         row if ticket_id is not None else None)
 

@@ -15,7 +15,7 @@ from foros.core.db import contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.time import local_today, to_local, utcnow
-from foros.events.models import Event, EventDay
+from foros.events.models import Event, EventDay, sector_labels
 from foros.extensions import db
 from foros.registration.models import Registration, RegistrationStatus
 
@@ -135,7 +135,7 @@ def open_door(user, event: Event, list_ref=None, *, now=None) -> tuple[Door, Che
     door = Door(user_id=user.id, event_id=event.id, list_id=checkin_list.id,
                 list_day_id=checkin_list.event_day_id, list_starts_at=checkin_list.starts_at,
                 list_ends_at=checkin_list.ends_at, list_modalities=tuple(checkin_list.modalities or ()),
-                sectors={s["key"]: s["label"] for s in event.sector_options or []})
+                sectors=sector_labels(event.sector_options))
     return door, checkin_list
 
 

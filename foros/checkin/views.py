@@ -24,7 +24,7 @@ from foros.core.formatting import fmt_time
 from foros.core.municipalities import OTHER_STATE_LABEL, all_municipalities
 from foros.core.routing import MAX_DB_INT
 from foros.core.time import local_today, utcnow
-from foros.events.models import Modality
+from foros.events.models import Modality, sector_labels
 from foros.events.services import get_event
 from foros.extensions import db, limiter
 from foros.registration.lifecycle import get_event_registration
@@ -186,7 +186,7 @@ def search(slug, list_slug):
     return render_template("checkin/search.html", event=event, checkin_list=checkin_list, query=query,
                            people=people, admissions=admissions, recent=recent,
                            counter=services.door_counter(checkin_list), limited=limited,
-                           sectors={s["key"]: s["label"] for s in event.sector_options or []},
+                           sectors=sector_labels(event.sector_options),
                            statuses=RegistrationStatus), 429 if limited else 200
 
 
@@ -291,7 +291,7 @@ def _attendance(event) -> dict:
     lists = services.event_lists(event)
     return {
         "event": {"slug": event.slug, "title": event.title},
-        "sectors": {s["key"]: s["label"] for s in event.sector_options or []},
+        "sectors": sector_labels(event.sector_options),
         "modalities": {m.value: m.label for m in Modality},
         "lists": [services.list_counts(cl) for cl in lists],
         "updated_at": utcnow().isoformat(),

@@ -47,6 +47,11 @@ DEFAULT_SECTORS = [
     {"key": "medios", "label": "Medios de comunicación"},
 ]
 
+
+def sector_labels(sector_options) -> dict[str, str]:
+    """Sector key → label of an event's ``sector_options`` (``DEFAULT_SECTORS`` when given those)."""
+    return {s["key"]: s["label"] for s in sector_options or []}
+
 DEFAULT_PRIVACY_NOTICE = (
     "Aviso de privacidad simplificado. Los datos personales que proporcione se utilizarán únicamente para "
     "registrar su asistencia al evento, emitir su boleto y constancia, comunicarle cambios y elaborar "
@@ -159,7 +164,7 @@ class EventRules:
 
     def sector_label(self, key: str) -> str:
         """The label of a sector key of this event (the key itself if it was removed)."""
-        return next((s["label"] for s in self.sector_options or [] if s["key"] == key), key)
+        return sector_labels(self.sector_options).get(key, key)
 
     def registration_open(self, now=None) -> bool:
         """Tell whether people can register right now."""

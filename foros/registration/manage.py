@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from foros.audit.services import record_action
 from foros.core.errors import DomainError, FieldErrors
 from foros.core.text import slugify
-from foros.events.models import Event, EventStatus
+from foros.events.models import Event, EventStatus, sector_labels
 from foros.extensions import db
 from foros.registration.inputs import RegistrationInput, validate_input
 from foros.registration.models import Registration, RegistrationSource, RegistrationStatus
@@ -117,7 +117,7 @@ def update_registration_settings(event: Event, sectors: list[dict], privacy_noti
     sector. A sector that registrations use cannot be removed (rename it instead).
     """
     errors = FieldErrors()
-    current = {s["key"]: s["label"] for s in event.sector_options or []}
+    current = sector_labels(event.sector_options)
     used = dict(db.session.execute(
         select(Registration.sector, func.count()).where(Registration.event_id == event.id)
         .group_by(Registration.sector)).all())

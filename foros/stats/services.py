@@ -28,6 +28,7 @@ from foros.core.formatting import fmt_date, fmt_time
 from foros.core.municipalities import municipality_name
 from foros.core.time import LOCAL_TZ, local_to_utc
 from foros.events.models import DEFAULT_SECTORS, Event, EventDay, EventKind, EventStatus, Modality
+from foros.events.models import sector_labels as event_sector_labels
 from foros.extensions import db
 from foros.registration.inputs import GENDER_OPTIONS, OTHER_STATE
 from foros.registration.models import Registration, RegistrationStatus, registration_days
@@ -100,9 +101,9 @@ def _rows(counts: dict[str, tuple[int, int]], order: list[str], label) -> list[d
 
 def sector_labels(events) -> dict[str, str]:
     """Sector key → label, from the events' own lists (the first event that names a key wins)."""
-    labels = {s["key"]: s["label"] for s in DEFAULT_SECTORS}
+    labels = event_sector_labels(DEFAULT_SECTORS)
     for event in reversed(list(events)):
-        labels.update({s["key"]: s["label"] for s in event.sector_options or []})
+        labels.update(event_sector_labels(event.sector_options))
     return labels
 
 

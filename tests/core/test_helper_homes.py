@@ -12,6 +12,7 @@ from foros.core.municipalities import (
     municipality_text,
 )
 from foros.core.text import ascii_lower, fold, normalize_email, slugify
+from foros.events.models import DEFAULT_SECTORS, sector_labels
 
 FOROS = Path(__file__).resolve().parents[2] / "foros"
 #: Packages still being built by other engineers (issue 15 and networking); they join when they settle.
@@ -77,3 +78,9 @@ def test_one_field_errors_collector():
     errors.add("email", "Uno.")
     errors.add("email", "Dos.")
     assert errors == {"email": ["Uno.", "Dos."]}
+
+
+def test_sector_labels_live_with_the_sectors():
+    assert _files_matching(r'\[.key.\]: \w+\[.label.\]') == ["events/models.py"]
+    assert sector_labels(DEFAULT_SECTORS)["servidor_publico"] == "Servidor(a) público(a)"
+    assert sector_labels(None) == {}
