@@ -14,6 +14,7 @@ from foros.checkin.models import Checkin, CheckinList, ScanResult
 from foros.core.db import contains_text, dialect_insert
 from foros.core.errors import DomainError, NotFound
 from foros.core.formatting import fmt_date
+from foros.core.text import SLUG_RE
 from foros.core.time import local_today, to_local, utcnow
 from foros.events.models import Event, EventDay, sector_labels
 from foros.extensions import db
@@ -72,13 +73,12 @@ def _lists(event: Event) -> list[CheckinList]:
 def create_list(event: Event, *, name: str, slug: str, day: EventDay | None, starts_at=None, ends_at=None,
                 modalities=("presencial",), actor=None) -> CheckinList:
     """Add a list for part of an event (a panel, the networking session)."""
-    import re
 
     errors = {}
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     if not name or len(name) > 120:
         errors["name"] = ["Escriba un nombre (máximo 120 caracteres)."]
-    if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug) or len(slug) > 60:
+    if not SLUG_RE.match(slug) or len(slug) > 60:
         errors["slug"] = ["Use solo minúsculas, números y guiones (máximo 60)."]
     elif db.session.scalar(select(CheckinList.id).where(CheckinList.event_id == event.id,
                                                         CheckinList.slug == slug)):

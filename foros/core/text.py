@@ -4,6 +4,10 @@ and the one place where text is folded for comparison or turned into a slug."""
 import re
 import unicodedata
 
+#: A slug in a URL (events, check-in lists): lower-case letters and digits in words joined by single hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+
 #: C0/C1 control characters except tab, line feed and carriage return (normal whitespace handling stays with
 #: each field), and the invisible bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069
 #: isolates, U+200E/U+200F/U+061C marks): a name with U+202E shows reversed on every page, list and PDF.

@@ -16,6 +16,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from foros.core.forms import BaseForm, ChoiceField, SubForm, strip_filter
 from foros.core.municipalities import municipality_choices
+from foros.core.text import SLUG_PATTERN
 from foros.core.time import LOCAL_TZ, to_local
 from foros.events.models import EVENT_KIND_LABELS, Modality
 from foros.events.services import DayInput, EventInput
@@ -56,7 +57,7 @@ class EventForm(BaseForm):
         "Dirección (slug)", filters=[strip_filter],
         description="Parte final de la dirección pública; se genera del título si la deja vacía.",
         validators=[Optional(), Length(max=80),
-                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use solo minúsculas, números y guiones.")],
+                    Regexp(SLUG_PATTERN, message="Use solo minúsculas, números y guiones.")],
     )
     kind = ChoiceField("Tipo de evento", choices=[(k.value, v) for k, v in EVENT_KIND_LABELS.items()])
     municipality_key = ChoiceField("Municipio sede", choices=[])

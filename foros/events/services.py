@@ -13,7 +13,7 @@ from foros.audit.services import diff_fields, record_action
 from foros.core.errors import DomainError, FieldErrors, NotFound
 from foros.core.formatting import fmt_date
 from foros.core.municipalities import get_municipality
-from foros.core.text import slugify
+from foros.core.text import SLUG_RE, slugify
 from foros.core.time import local_to_utc, to_local, utcnow
 from foros.events.models import Event, EventDay, EventKind, EventStatus, Modality
 from foros.extensions import db
@@ -27,7 +27,6 @@ days_saved = Namespace().signal("event-days-saved")
 #: fills the freed seats from its waiting list. Connected in ``create_app`` (registration builds on events).
 capacity_changed = Namespace().signal("event-capacity-changed")
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DAYS = 10
 #: Dates outside these years are typing mistakes (and year 9999 would overflow the conversion to UTC).
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -11,7 +11,7 @@ from foros.core.municipalities import (
     municipality_name,
     municipality_text,
 )
-from foros.core.text import ascii_lower, fold, normalize_email, slugify
+from foros.core.text import SLUG_RE, ascii_lower, fold, normalize_email, slugify
 from foros.events.models import DEFAULT_SECTORS, sector_labels
 
 FOROS = Path(__file__).resolve().parents[2] / "foros"
@@ -84,3 +84,8 @@ def test_sector_labels_live_with_the_sectors():
     assert _files_matching(r'\[.key.\]: \w+\[.label.\]') == ["events/models.py"]
     assert sector_labels(DEFAULT_SECTORS)["servidor_publico"] == "Servidor(a) público(a)"
     assert sector_labels(None) == {}
+
+
+def test_one_slug_pattern():
+    assert _files_matching(r"\[a-z0-9\]\+\(\?:-") == ["core/text.py"]
+    assert SLUG_RE.match("foro-regional-2026") and not SLUG_RE.match("Foro--2026") and not SLUG_RE.match("-a")
