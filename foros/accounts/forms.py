@@ -7,13 +7,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from foros.accounts.models import Role
 from foros.accounts.services import MIN_PASSWORD_LENGTH
 from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
+from foros.core.limits import MAX_LENGTH
 
 
 class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField("Correo electrónico", filters=[strip_filter],
-                       validators=[InputRequired("Escriba su correo."), Length(max=254)],
+                       validators=[InputRequired("Escriba su correo."), Length(max=MAX_LENGTH["email"])],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Contraseña", validators=[InputRequired("Escriba su contraseña."), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
@@ -23,7 +24,7 @@ class ForgotPasswordForm(BaseForm):
     """The e-mail of the account whose password was forgotten."""
 
     email = EmailField("Correo electrónico de su cuenta", filters=[strip_filter],
-                       validators=[InputRequired("Escriba su correo."), Length(max=254),
+                       validators=[InputRequired("Escriba su correo."), Length(max=MAX_LENGTH["email"]),
                                    Email("Correo electrónico no válido.", check_deliverability=False)],
                        render_kw={"autocomplete": "username"})
 
@@ -41,7 +42,7 @@ class UserForm(BaseForm):
     name = StringField("Nombre", filters=[strip_filter], validators=[InputRequired("Escriba el nombre."),
                                                                      Length(max=200)])
     email = EmailField("Correo electrónico", filters=[strip_filter],
-                       validators=[InputRequired("Escriba el correo."), Length(max=254),
+                       validators=[InputRequired("Escriba el correo."), Length(max=MAX_LENGTH["email"]),
                                    Email("Correo electrónico no válido.", check_deliverability=False)])
     #: New accounts start with the least power: staff (an organizer can do everything).
     role = ChoiceField("Rol", choices=[(r.value, r.label) for r in Role], default=Role.STAFF.value)

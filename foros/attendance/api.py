@@ -18,6 +18,7 @@ from foros.accounts.auth import api_auth, current_api_user
 from foros.accounts.models import Role
 from foros.attendance import exports, services
 from foros.core.api import ErrorSchema, Text
+from foros.core.limits import MAX_LENGTH
 from foros.events.services import get_event
 
 blp = Blueprint("api_attendance", __name__, url_prefix="/api/v1/events",
@@ -33,11 +34,11 @@ class AttendanceQuerySchema(ma.Schema):
     format = Text(load_default="csv", validate=ma.validate.OneOf(list(services.FORMATS)))
     day = Text(load_default="", validate=ma.validate.Length(max=10),
                metadata={"description": "Fecha de un día del evento (AAAA-MM-DD)"})
-    list_slug = Text(load_default="", data_key="list", validate=ma.validate.Length(max=60),
+    list_slug = Text(load_default="", data_key="list", validate=ma.validate.Length(max=MAX_LENGTH["list_slug"]),
                      metadata={"description": "Identificador de una lista de registro"})
     status = Text(load_default="", validate=ma.validate.OneOf(["", *services.STATUS_FILTERS]))
-    sector = Text(load_default="", validate=ma.validate.Length(max=40))
-    municipality = Text(load_default="", validate=ma.validate.Length(max=5))
+    sector = Text(load_default="", validate=ma.validate.Length(max=MAX_LENGTH["sector_key"]))
+    municipality = Text(load_default="", validate=ma.validate.Length(max=MAX_LENGTH["municipality_key"]))
     modality = Text(load_default="", validate=ma.validate.OneOf(["", "presencial", "virtual"]))
     columns = ma.fields.List(Text(validate=ma.validate.OneOf(list(services.COLUMNS))), load_default=list,
                              metadata={"description": "Columnas (repetible); sin ellas, las predeterminadas del "

@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional
 from foros.accounts.forms import MultiCheckboxField
 from foros.core.formatting import fmt_date
 from foros.core.forms import BaseForm, ChoiceField, strip_filter
+from foros.core.limits import MAX_LENGTH
 from foros.core.municipalities import municipality_key_from_text
 from foros.core.time import LOCAL_TZ
 from foros.events.models import Modality
@@ -18,15 +19,19 @@ class WalkInForm(BaseForm):
     FIELD_ALIASES = {"municipality_key": "municipality"}
     SUMMARY_FIELDS = frozenset({"days"})
 
-    name = StringField("Nombre completo", filters=[strip_filter], validators=[Length(max=200)],
+    name = StringField("Nombre completo", filters=[strip_filter],
+                       validators=[Length(max=MAX_LENGTH["person_name"])],
                        render_kw={"autocomplete": "off"})
     sector = ChoiceField("Sector", choices=[], validate_choice=False)
-    organization = StringField("Institución u organización", filters=[strip_filter], validators=[Length(max=200)],
+    organization = StringField("Institución u organización", filters=[strip_filter],
+                               validators=[Length(max=MAX_LENGTH["organization"])],
                                render_kw={"autocomplete": "off"})
-    municipality = StringField("Municipio de residencia", filters=[strip_filter], validators=[Length(max=120)],
+    municipality = StringField("Municipio de residencia", filters=[strip_filter],
+                               validators=[Length(max=MAX_LENGTH["municipality_text"])],
                                description="Escriba para buscar; fuera del Estado de México: «Otra entidad».",
                                render_kw={"list": "municipios", "autocomplete": "off"})
-    email = EmailField("Correo electrónico (opcional)", filters=[strip_filter], validators=[Length(max=254)],
+    email = EmailField("Correo electrónico (opcional)", filters=[strip_filter],
+                       validators=[Length(max=MAX_LENGTH["email"])],
                        description="Si lo escribe, le enviamos su boleto.", render_kw={"autocomplete": "off"})
     modality = ChoiceField("Modalidad", choices=[], validate_choice=False)
     privacy_consent = BooleanField("La persona conoce el aviso de privacidad y acepta que se registren sus datos")
@@ -59,9 +64,9 @@ class WalkInForm(BaseForm):
 class CheckinListForm(BaseForm):
     """A list for part of an event (a panel, the networking session)."""
 
-    name = StringField("Nombre", filters=[strip_filter], validators=[Length(max=120)],
+    name = StringField("Nombre", filters=[strip_filter], validators=[Length(max=MAX_LENGTH["list_name"])],
                        description="Por ejemplo: «Mesa de trabajo 2» o «Sesión de vinculación».")
-    slug = StringField("Nombre corto", filters=[strip_filter], validators=[Length(max=60)],
+    slug = StringField("Nombre corto", filters=[strip_filter], validators=[Length(max=MAX_LENGTH["list_slug"])],
                        description="Minúsculas, números y guiones; aparece en la dirección de la puerta.")
     day = ChoiceField("Día", choices=[], default="")
     starts_at = DateTimeLocalField("Desde (opcional)", validators=[Optional()], format="%Y-%m-%dT%H:%M",

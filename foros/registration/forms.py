@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, StringField, TelField, TextAreaFie
 from wtforms.validators import Length
 
 from foros.core.forms import BaseForm, ChoiceField, MultiChoiceField, strip_filter
+from foros.core.limits import MAX_LENGTH
 from foros.core.municipalities import municipality_key_from_text, municipality_text
 from foros.events.models import Modality
 from foros.registration.inputs import GENDER_OPTIONS, RegistrationInput
@@ -14,18 +15,21 @@ class RegistrationForm(BaseForm):
 
     FIELD_ALIASES = {"municipality_key": "municipality"}
 
-    name = StringField("Nombre completo", filters=[strip_filter], validators=[Length(max=200)],
+    name = StringField("Nombre completo", filters=[strip_filter],
+                       validators=[Length(max=MAX_LENGTH["person_name"])],
                        render_kw={"autocomplete": "name"})
-    email = EmailField("Correo electrónico", filters=[strip_filter], validators=[Length(max=254)],
+    email = EmailField("Correo electrónico", filters=[strip_filter], validators=[Length(max=MAX_LENGTH["email"])],
                        description="Ahí le enviaremos su boleto.", render_kw={"autocomplete": "email"})
-    phone = TelField("Teléfono (opcional)", filters=[strip_filter], validators=[Length(max=40)],
+    phone = TelField("Teléfono (opcional)", filters=[strip_filter], validators=[Length(max=MAX_LENGTH["phone"])],
                      render_kw={"autocomplete": "tel"})
     sector = ChoiceField("Sector", choices=[], validate_choice=False)
-    organization = StringField("Institución u organización", filters=[strip_filter], validators=[Length(max=200)],
+    organization = StringField("Institución u organización", filters=[strip_filter],
+                               validators=[Length(max=MAX_LENGTH["organization"])],
                                render_kw={"autocomplete": "organization"})
-    position = StringField("Cargo", filters=[strip_filter], validators=[Length(max=200)],
+    position = StringField("Cargo", filters=[strip_filter], validators=[Length(max=MAX_LENGTH["position"])],
                            render_kw={"autocomplete": "organization-title"})
-    municipality = StringField("Municipio de residencia", filters=[strip_filter], validators=[Length(max=120)],
+    municipality = StringField("Municipio de residencia", filters=[strip_filter],
+                               validators=[Length(max=MAX_LENGTH["municipality_text"])],
                                description="Escriba para buscar; si vive fuera del Estado de México elija "
                                            "«Otra entidad».",
                                render_kw={"list": "municipios", "autocomplete": "off"})
@@ -37,7 +41,7 @@ class RegistrationForm(BaseForm):
     modality = ChoiceField("Modalidad", choices=[], validate_choice=False)
     days = MultiChoiceField("Días a los que asistirá", choices=[], validate_choice=False)
     accessibility = TextAreaField("Necesidades de accesibilidad (opcional)", filters=[strip_filter],
-                                  validators=[Length(max=1000)],
+                                  validators=[Length(max=MAX_LENGTH["accessibility"])],
                                   description="Por ejemplo: intérprete de lengua de señas, acceso en silla de "
                                               "ruedas.")
     privacy_consent = BooleanField("He leído y acepto el aviso de privacidad")

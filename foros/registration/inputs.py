@@ -7,6 +7,7 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 
 from foros.core.errors import DomainError, FieldErrors
+from foros.core.limits import MAX_LENGTH
 from foros.core.municipalities import OTHER_STATE, get_municipality
 from foros.events.models import EventRules, Modality
 
@@ -20,7 +21,9 @@ GENDER_OPTIONS = [
 ]
 GENDER_KEYS = {key for key, _ in GENDER_OPTIONS}
 
-LIMITS = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
+#: The person's fields checked for length, with their limits from ``core.limits``.
+LIMITS = {"name": MAX_LENGTH["person_name"], **{name: MAX_LENGTH[name] for name in (
+    "email", "phone", "organization", "position", "accessibility")}}
 _PHONE_RE = re.compile(r"^[0-9+()\- .]{7,40}$")
 
 

@@ -3,9 +3,8 @@
 import marshmallow as ma
 
 from foros.core.api import Text
-from foros.registration.inputs import GENDER_KEYS
-
-_TEXT = {"name": 200, "email": 254, "phone": 40, "organization": 200, "position": 200, "accessibility": 1000}
+from foros.core.limits import MAX_LENGTH
+from foros.registration.inputs import GENDER_KEYS, LIMITS
 
 
 class RegistrationCreateSchema(ma.Schema):
@@ -14,16 +13,16 @@ class RegistrationCreateSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    name = Text(required=True, validate=ma.validate.Length(max=_TEXT["name"]),
+    name = Text(required=True, validate=ma.validate.Length(max=LIMITS["name"]),
                             metadata={"example": "Lucía Hernández Ortiz"})
-    email = Text(required=True, validate=ma.validate.Length(max=_TEXT["email"]),
+    email = Text(required=True, validate=ma.validate.Length(max=LIMITS["email"]),
                              metadata={"example": "lucia@example.org"})
-    phone = Text(load_default="", validate=ma.validate.Length(max=_TEXT["phone"]))
-    sector = Text(required=True, validate=ma.validate.Length(max=40),
+    phone = Text(load_default="", validate=ma.validate.Length(max=LIMITS["phone"]))
+    sector = Text(required=True, validate=ma.validate.Length(max=MAX_LENGTH["sector_key"]),
                               metadata={"description": "Una de las claves de `sectors` del evento"})
-    organization = Text(load_default="", validate=ma.validate.Length(max=_TEXT["organization"]))
-    position = Text(load_default="", validate=ma.validate.Length(max=_TEXT["position"]))
-    municipality = Text(required=True, validate=ma.validate.Length(max=5),
+    organization = Text(load_default="", validate=ma.validate.Length(max=LIMITS["organization"]))
+    position = Text(load_default="", validate=ma.validate.Length(max=LIMITS["position"]))
+    municipality = Text(required=True, validate=ma.validate.Length(max=MAX_LENGTH["municipality_key"]),
                                     metadata={"description": "Clave INEGI (p. ej. 15113) u `otra`",
                                               "example": "15113"})
     gender = Text(load_default="", validate=ma.validate.OneOf(sorted(GENDER_KEYS) + [""]))
@@ -33,7 +32,7 @@ class RegistrationCreateSchema(ma.Schema):
                           metadata={"description": "Fechas ISO de días del evento. Obligatorio cuando el evento "
                                                    "tiene varios días (al menos uno; si no, 422 "
                                                    "`invalid_registration`); con un solo día, ese día."})
-    accessibility = Text(load_default="", validate=ma.validate.Length(max=_TEXT["accessibility"]))
+    accessibility = Text(load_default="", validate=ma.validate.Length(max=LIMITS["accessibility"]))
     privacy_consent = ma.fields.Boolean(required=True, metadata={
         "enum": [True], "description": "Debe ser true: la persona aceptó el aviso de privacidad del evento (con "
                                        "false se responde 422 `invalid_registration`)."})
@@ -77,14 +76,14 @@ class RegistrationListQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    q = Text(load_default="", validate=ma.validate.Length(max=100),
+    q = Text(load_default="", validate=ma.validate.Length(max=MAX_LENGTH["search"]),
                          metadata={"description": "Parte del nombre, correo u organización"})
     status = Text(load_default="", validate=ma.validate.OneOf(["", "confirmed", "waitlisted",
                                                                            "cancelled"]))
-    sector = Text(load_default="", validate=ma.validate.Length(max=40))
+    sector = Text(load_default="", validate=ma.validate.Length(max=MAX_LENGTH["sector_key"]))
     modality = Text(load_default="", validate=ma.validate.OneOf(["", "presencial", "virtual"]))
     day = ma.fields.Date(load_default=None, metadata={"description": "Solo quienes asisten ese día"})
-    municipality = Text(load_default="", validate=ma.validate.Length(max=5))
+    municipality = Text(load_default="", validate=ma.validate.Length(max=MAX_LENGTH["municipality_key"]))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 

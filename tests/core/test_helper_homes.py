@@ -89,3 +89,18 @@ def test_sector_labels_live_with_the_sectors():
 def test_one_slug_pattern():
     assert _files_matching(r"\[a-z0-9\]\+\(\?:-") == ["core/text.py"]
     assert SLUG_RE.match("foro-regional-2026") and not SLUG_RE.match("Foro--2026") and not SLUG_RE.match("-a")
+
+
+def test_field_limits_come_from_one_table():
+    from foros.core.limits import MAX_LENGTH
+    from foros.registration.forms import RegistrationForm
+    from foros.registration.inputs import LIMITS
+    from foros.registration.schemas import RegistrationCreateSchema
+
+    assert _files_matching(r"\b(name|email|phone|organization|position|accessibility)\b.*Length\(max=\d") == []
+    assert _files_matching(r'"email": 254|"accessibility": 1000') == ["core/limits.py"]
+    assert LIMITS["name"] == MAX_LENGTH["person_name"] and LIMITS["email"] == MAX_LENGTH["email"]
+    schema = RegistrationCreateSchema()
+    for field in ("email", "phone", "organization", "position", "accessibility"):
+        assert schema.fields[field].validators[0].max == MAX_LENGTH[field]
+        assert getattr(RegistrationForm, field).kwargs["validators"][0].max == MAX_LENGTH[field]
