@@ -6,8 +6,10 @@ Configuration: ``DECLARATIONS_SEAL_PKCS12`` (path of a PKCS#12 file with the key
 the configured certificate (and, for a CA-issued one, the chain inside the PKCS#12) as its root.
 """
 
+import asyncio
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +59,18 @@ class SealCheck:
     @property
     def valid(self) -> bool:
         return self.sealed and self.intact and self.trusted and self.whole_file
+
+
+def _outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions. They run ``asyncio.run``, which refuses to start inside a
+    running event loop (an async worker; sync Playwright in the browser tests): there, a short-lived thread
+    runs it. The function needs no app context (the signer and trust roots are resolved before)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def demo_seal_path() -> Path:
@@ -118,7 +132,7 @@ def seal_pdf(pdf: bytes) -> tuple[bytes, bool]:
                                         reason="Sello del documento final de la declaratoria",
                                         name=current_app.config.get("ORGANIZATION_NAME") or None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
     return out.getvalue(), timestamper is not None
 
 
@@ -137,7 +151,7 @@ def check_seal(pdf: bytes) -> SealCheck:
     except SealUnavailable:  # integrity can still be told; trust cannot
         roots = []
     try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+        status = _outside_event_loop(validate_pdf_signature, signature, ValidationContext(trust_roots=roots))
     except Exception:  # noqa: BLE001 — a malformed signature is a failed check, not a 500
         return SealCheck(sealed=True)
     coverage = getattr(status, "coverage", None)

@@ -2,9 +2,12 @@
 Guerrero's signed and sealed with a demo seal the app finds in the instance folder, the processes with the calls
 postponed by the 2023 elections; idempotent. The demo seal is never used in production."""
 
+import asyncio
+import io
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
 from foros.declarations import seal
@@ -105,3 +108,27 @@ def test_configured_seal_wins_and_production_never_uses_the_demo_seal(app, insta
         assert current_signer() is not None
     finally:
         app.config["ENV"] = ""
+
+
+def test_sealing_and_checking_work_inside_a_running_event_loop(app, instance):
+    """pyHanko's sync calls run asyncio.run; seal.py runs them off a running loop (async worker, Playwright)."""
+    seal.make_seal_identity(seal.demo_seal_path(), seal.DEMO_SEAL_PASSWORD, "Demo")
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, "Declaratoria")
+    pdf.save()
+
+    def work():
+        sealed, timestamped = seal.seal_pdf(buffer.getvalue())
+        return check_seal(sealed), timestamped
+
+    async def inside_a_loop():
+        return work()
+
+    try:
+        asyncio.get_running_loop()  # after a browser test, sync Playwright's loop runs on this thread already
+    except RuntimeError:
+        check, timestamped = asyncio.run(inside_a_loop())
+    else:
+        check, timestamped = work()
+    assert check.valid and not timestamped
