@@ -17,12 +17,13 @@ from foros.agenda import people as agenda_people
 from foros.agenda import sessions as agenda_sessions
 from foros.agenda.models import SessionType, seed_session_types
 from foros.core.db import normalize_database_uri
-from foros.core.time import local_today
+from foros.core.time import local_today, utcnow
 from foros.declarations.models import seed_signatory_roles
 from foros.events import services as events
 from foros.events.models import EventKind, Modality
 from foros.events.services import DayInput, EventInput
 from foros.extensions import db
+from foros.mail.models import MessageStatus, OutboxMessage
 from foros.networking.models import seed_themes
 
 
@@ -223,3 +224,16 @@ def make_session(event, title="Panel de apertura", *, starts=time(10, 0), ends=t
 
 
 __all__ = ["date", "make_event", "make_event_input", "login", "csrf_token_from", "PASSWORD"]
+
+
+def make_message(**overrides) -> OutboxMessage:
+    """An outbox message written directly (no template), committed."""
+    now = utcnow()
+    values = dict(kind="test.message", to_address="ana@example.org", subject="Prueba de correo",
+                  body_text="Hola, Ana.\n", body_html="<p>Hola, Ana.</p>", status=MessageStatus.PENDING,
+                  attempts=0, next_attempt_at=now, last_error="", created_at=now)
+    values.update(overrides)
+    message = OutboxMessage(**values)
+    db.session.add(message)
+    db.session.commit()
+    return message

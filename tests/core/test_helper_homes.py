@@ -104,3 +104,11 @@ def test_field_limits_come_from_one_table():
     for field in ("email", "phone", "organization", "position", "accessibility"):
         assert schema.fields[field].validators[0].max == MAX_LENGTH[field]
         assert getattr(RegistrationForm, field).kwargs["validators"][0].max == MAX_LENGTH[field]
+
+
+def test_test_factories_live_in_the_root_conftest():
+    tests = FOROS.parent / "tests"
+    homes = sorted(p.relative_to(tests).as_posix() for p in tests.rglob("*.py")
+                   if p.relative_to(tests).parts[0] not in EXEMPT + ("browser",)
+                   and re.search(r"^def make_", p.read_text(encoding="utf-8"), re.M))
+    assert homes == ["conftest.py"]

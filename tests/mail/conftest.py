@@ -7,9 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from foros.core.time import utcnow
 from foros.extensions import db
-from foros.mail.models import MessageStatus, OutboxMessage
 from foros.registration.inputs import RegistrationInput
 from foros.registration.signup import register_attendee
 
@@ -86,15 +84,3 @@ def register(event, **overrides):
     db.session.commit()
     return registration
 
-
-def make_message(**overrides) -> OutboxMessage:
-    """An outbox message written directly (no template), committed."""
-    now = utcnow()
-    values = dict(kind="test.message", to_address="ana@example.org", subject="Prueba de correo",
-                  body_text="Hola, Ana.\n", body_html="<p>Hola, Ana.</p>", status=MessageStatus.PENDING,
-                  attempts=0, next_attempt_at=now, last_error="", created_at=now)
-    values.update(overrides)
-    message = OutboxMessage(**values)
-    db.session.add(message)
-    db.session.commit()
-    return message

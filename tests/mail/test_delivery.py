@@ -21,8 +21,8 @@ from foros.mail.models import MessageStatus, OutboxMessage
 from foros.registration.codes import ticket_code, ticket_url
 from foros.registration.lifecycle import cancel_registration
 from foros.registration.tickets import qr_png
-from tests.conftest import make_event
-from tests.mail.conftest import make_message, register, smtp_server
+from tests.conftest import make_event, make_message
+from tests.mail.conftest import register, smtp_server
 
 
 def only_message() -> OutboxMessage:

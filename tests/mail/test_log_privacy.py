@@ -5,7 +5,7 @@ import logging
 from foros.extensions import db
 from foros.mail.delivery import deliver_due_messages
 from foros.mail.models import MessageStatus, OutboxMessage
-from tests.mail.conftest import make_message
+from tests.conftest import make_message
 
 
 def test_a_refused_recipient_is_logged_without_the_address(app, inbox, caplog):

@@ -11,8 +11,7 @@ from foros.core.time import utcnow
 from foros.extensions import db
 from foros.mail.models import MessageStatus, OutboxMessage
 from foros.mail.services import OUTBOX_QUEUED
-from tests.conftest import PASSWORD, csrf_token_from
-from tests.mail.conftest import make_message
+from tests.conftest import PASSWORD, csrf_token_from, make_message
 
 
 @pytest.fixture
