@@ -52,7 +52,9 @@ class AttendanceQuerySchema(ma.Schema):
 @blp.alt_response(401, schema=ErrorSchema, description="Token ausente o no válido")
 @blp.alt_response(403, schema=ErrorSchema, description="El token no es de una cuenta organizadora")
 @blp.alt_response(404, schema=ErrorSchema, description="`event_not_found`")
-@blp.alt_response(422, schema=ErrorSchema, description="`validation_error` / `invalid_filter` con `fields`")
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="`validation_error` / `invalid_filter` con `fields`: un día, una lista, un sector o "
+                              "un municipio que no son de este evento")
 @blp.doc(security=[{"bearerAuth": []}])
 def export_attendance(args, slug):
     """An event's attendance list as CSV, XLSX or PDF (organizers)."""

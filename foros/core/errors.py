@@ -41,9 +41,14 @@ HTTP_CODES = {
     503: "unavailable",
 }
 
+#: A form or script whose CSRF token is missing or stale (JSON clients get this code; pages a Spanish page).
+CSRF_MESSAGE = "La página caducó o no es válida. Recárguela e inténtelo de nuevo."
+
 #: Core's codes: the HTTP errors every route may answer with.
-CATALOGUE = error_catalogue.Catalogue("core", {code: (status, HTTP_MESSAGES[status])
-                                               for status, code in HTTP_CODES.items()})
+CATALOGUE = error_catalogue.Catalogue("core", {
+    **{code: (status, HTTP_MESSAGES[status]) for status, code in HTTP_CODES.items()},
+    "csrf_invalid": (400, CSRF_MESSAGE),
+})
 
 
 class DomainError(Exception):
@@ -82,8 +87,9 @@ class NotFound(DomainError):
 
 
 def wants_json() -> bool:
-    """API routes and health checks always answer JSON."""
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    """API routes and health checks always answer JSON, and so does any request that sent a JSON body
+    (a page's script saving as it goes): it reads the error's code, not a page."""
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None, headers=None):
@@ -102,8 +108,10 @@ def _handle_http(exc: HTTPException):
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     if wants_json():
-        code = data.get("code") or HTTP_CODES.get(status, "error")
-        message = data.get("message") or HTTP_MESSAGES.get(status, exc.description or "Error")
+        csrf = isinstance(exc, CSRFError)
+        code = data.get("code") or ("csrf_invalid" if csrf else HTTP_CODES.get(status, "error"))
+        default = CSRF_MESSAGE if csrf else HTTP_MESSAGES.get(status, exc.description or "Error")
+        message = data.get("message") or default
         fields = data.get("fields") or data.get("messages")
         if fields and "json" in fields and len(fields) == 1:
             fields = fields["json"]

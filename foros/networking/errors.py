@@ -14,8 +14,6 @@ CATALOGUE = Catalogue("networking", {
     "conclusion_not_found": (404, "No existe esa conclusión en esta sesión."),
     "conclusion_not_published": (422, "Solo se agregan conclusiones publicadas."),
     "conclusion_too_long": (422, "La conclusión es demasiado larga."),
-    "csrf_invalid": (400, "La página caducó; recárguela para seguir guardando. Lo que escribió sigue guardado en "
-                          "este teléfono."),
     "format_not_found": (404, "Formato no disponible."),
     "invalid_client_uuid": (422, "El identificador de la conclusión no es válido."),
     "invalid_conclusion": (422, "La conclusión no es válida."),
