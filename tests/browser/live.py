@@ -51,6 +51,27 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _closed_before_sending(app):
+    """Read each response whole and close it before Werkzeug's server sends it.
+
+    When a browser drops a connection (a cancelled module preload, a page left mid-load), Werkzeug's development
+    server can fail while draining the socket before it closes the response, leaving a static file open
+    (a ResourceWarning, an error under ``filterwarnings = error``). Responses here are small; buffering them
+    changes nothing the browser tests look at.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @dataclass
 class LiveServer:
     """The app served by Werkzeug in a background thread on a free port of 127.0.0.1."""
@@ -66,7 +87,8 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         self._threads_before = set(threading.enumerate())
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", 0, _closed_before_sending(self.app), threaded=True,
+                                   request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="foros-live-server",
                                         kwargs={"poll_interval": 0.05})
         self._thread.start()
