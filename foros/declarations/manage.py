@@ -292,6 +292,14 @@ def all_roles() -> list[SignatoryRole]:
     return list(db.session.scalars(select(SignatoryRole).order_by(SignatoryRole.position, SignatoryRole.name)))
 
 
+def get_role(role_id: int) -> SignatoryRole:
+    """A signatory role by id, or 404."""
+    role = db.session.get(SignatoryRole, role_id)
+    if role is None:
+        raise NotFound("role_not_found", "No existe ese rol de firmante.")
+    return role
+
+
 def save_role(role: SignatoryRole | None, name: str, position: int, is_active: bool, *, actor=None):
     """Add or rename a signatory role (the editable list)."""
     name = " ".join(name.split())

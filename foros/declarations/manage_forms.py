@@ -1,11 +1,12 @@
 """Organizer forms of declarations: the declaration, its signatories, status changes, the board's filters,
-milestones of the municipal process."""
+milestones of the municipal process, templates and signatory roles."""
 
-from wtforms import DateField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from foros.core.forms import BaseForm, ChoiceField, strip_filter
 from foros.declarations.manage import BODY_MAX, PLACE_MAX, REASON_MAX, TITLE_MAX
+from foros.declarations.models import DeclarationTemplate, SignatoryRole
 
 
 class DeclarationForm(BaseForm):
@@ -62,3 +63,24 @@ class MilestoneForm(BaseForm):
     planned_date = DateField("Fecha prevista", validators=[Optional()])
     actual_date = DateField("Fecha real", validators=[Optional()])
     notes = TextAreaField("Notas", filters=[strip_filter], validators=[Length(max=2000)])
+
+
+class TemplateForm(BaseForm):
+    """A model text: name, default title and body with placeholders, active or retired."""
+
+    name = StringField("Nombre de la plantilla", filters=[strip_filter],
+                       validators=[Length(max=DeclarationTemplate.name.type.length)])
+    title = StringField("Título de las declaratorias (puede llevar marcadores)", filters=[strip_filter],
+                        validators=[Length(max=TITLE_MAX)])
+    body = TextAreaField("Texto con marcadores", filters=[strip_filter], validators=[Length(max=BODY_MAX)],
+                         render_kw={"rows": 18})
+    is_active = BooleanField("Activa (se ofrece al crear una declaratoria)", default=True)
+
+
+class RoleForm(BaseForm):
+    """A signatory role: its name, its place in lists, active or retired."""
+
+    name = StringField("Nombre del rol", filters=[strip_filter],
+                       validators=[Length(max=SignatoryRole.name.type.length)])
+    position = IntegerField("Orden", default=100, validators=[NumberRange(0, 9999)])
+    is_active = BooleanField("Activo (se ofrece al agregar firmantes)", default=True)

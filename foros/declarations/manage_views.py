@@ -1,5 +1,6 @@
 """Organizer pages of declarations: list, create from a template, edit, signatories, status changes; the
-tracking board (filters, reminders, XLSX); the municipal process and the state-wide view."""
+tracking board (filters, reminders, XLSX); the municipal process and the state-wide view; the editable
+templates and signatory roles."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,7 +17,9 @@ from foros.declarations.manage_forms import (
     BoardFilterForm,
     DeclarationForm,
     MilestoneForm,
+    RoleForm,
     SignatoryForm,
+    TemplateForm,
     TransitionForm,
 )
 from foros.declarations.models import DeclarationStatus, MilestoneKind, MilestoneStatus
@@ -307,3 +310,90 @@ def municipality_process(municipality_key):
     return render_template("declarations/manage/process.html", municipality=municipality, forms=forms,
                            path=process.PATH, process=current,
                            declarations=manage.list_declarations(municipality_key=municipality_key)), status
+
+
+# --- templates and signatory roles (the editable lists) ----------------------------------------------------
+
+@bp.get("/gestion/declaratorias/plantillas")
+@organizer_required
+def templates():
+    """The model texts declarations are made from."""
+    return render_template("declarations/manage/templates.html", templates=manage.list_templates())
+
+
+def _template_page(template):
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        try:
+            saved = manage.save_template(template, name=form.name.data or "", title=form.title.data or "",
+                                         body=form.body.data or "", is_active=form.is_active.data,
+                                         actor=current_user)
+        except DomainError as exc:
+            transaction.discard()
+            form.show_error(exc)
+        else:
+            flash("Plantilla guardada.", "success")
+            return redirect(url_for("declarations_manage.edit_template", template_id=saved.id))
+    return render_template("declarations/manage/template.html", form=form, template=template,
+                           placeholders=manage.PLACEHOLDERS), 422 if form.is_submitted() else 200
+
+
+@bp.route("/gestion/declaratorias/plantillas/nueva", methods=["GET", "POST"])
+@organizer_required
+def create_template():
+    """A new model text with placeholders."""
+    return _template_page(None)
+
+
+@bp.route("/gestion/declaratorias/plantillas/<int:template_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_template(template_id):
+    """Edit a model text (declarations already made keep their own text)."""
+    return _template_page(manage.get_template(template_id))
+
+
+def _roles_page(forms=None, new_form=None, status=200):
+    roles = manage.all_roles()
+    forms = forms or {}
+    rows = [(role, forms.get(role.id) or RoleForm(formdata=None, obj=role, prefix=f"rol-{role.id}"))
+            for role in roles]
+    return render_template("declarations/manage/roles.html", rows=rows,
+                           new_form=new_form or RoleForm(formdata=None, prefix="nuevo")), status
+
+
+@bp.get("/gestion/declaratorias/roles")
+@organizer_required
+def roles():
+    """The signatory roles: rename, reorder, retire, add."""
+    return _roles_page()
+
+
+def _save_role(role, form):
+    if form.validate_on_submit():
+        try:
+            manage.save_role(role, form.name.data or "", form.position.data, form.is_active.data,
+                             actor=current_user)
+        except DomainError as exc:
+            transaction.discard()
+            form.show_error(exc)
+        else:
+            flash("Rol guardado.", "success")
+            return redirect(url_for("declarations_manage.roles"))
+    return None
+
+
+@bp.post("/gestion/declaratorias/roles")
+@organizer_required
+def add_role():
+    """Add a signatory role."""
+    form = RoleForm(prefix="nuevo")
+    return _save_role(None, form) or _roles_page(new_form=form, status=422)
+
+
+@bp.post("/gestion/declaratorias/roles/<int:role_id>")
+@organizer_required
+def edit_role(role_id):
+    """Rename, reorder, retire or reactivate a signatory role."""
+    role = manage.get_role(role_id)
+    form = RoleForm(prefix=f"rol-{role.id}")
+    return _save_role(role, form) or _roles_page(forms={role.id: form}, status=422)

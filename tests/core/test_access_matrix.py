@@ -104,6 +104,8 @@ class World:
             # declarations (issue 15): none exist (404 for those allowed); a real municipality's process page
             "declaration_id": 999_999,
             "signatory_id": 999_999,
+            "template_id": 999_999,
+            "role_id": 999_999,
             "scan_id": 999_999,  # a scanned signed copy of a declaration
             "municipality_key": "15031",
             "capture_token": "mesa-que-no-existe",  # a table's capture link (none exists: 404)
