@@ -20,11 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
-    insert,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from foros.core.editable_list import EditableList, seed_rows, seed_when_created
 from foros.core.time import utcnow
 from foros.core.types import UTCDateTime, enum_type
 from foros.events.models import Modality
@@ -93,36 +92,20 @@ SESSION_ROLE_LABELS = {
 }
 
 
-class SessionType(db.Model):
+class SessionType(EditableList, db.Model):
     """A kind of session (panel, taller, receso…): one editable list per installation."""
 
     __tablename__ = "session_types"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stable key of a seeded type (``networking``…); NULL for types organizers add.
-    key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    #: Order in lists and menus.
-    position: Mapped[int] = mapped_column(Integer, default=100)
-    #: Retired types stay on old sessions but are no longer offered.
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    def __repr__(self):
-        return f"<SessionType {self.id} {self.name}>"
 
 
 def seed_session_types(connection) -> None:
     """Insert the default session types (part of the schema, as the migration writes them)."""
-    connection.execute(insert(SessionType.__table__), [
-        {"key": key, "name": name, "position": position, "is_active": True}
-        for key, name, position in DEFAULT_SESSION_TYPES
-    ])
+    seed_rows(connection, SessionType, DEFAULT_SESSION_TYPES)
 
 
-@event.listens_for(SessionType.__table__, "after_create")
-def _seed_session_types(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the types as the migration does."""
-    seed_session_types(connection)
+seed_when_created(SessionType, DEFAULT_SESSION_TYPES)
 
 
 class Room(db.Model):

@@ -25,11 +25,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
-    insert,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from foros.core.editable_list import EditableList, seed_rows, seed_when_created
 from foros.core.time import utcnow
 from foros.core.types import UTCDateTime, enum_type
 from foros.extensions import db
@@ -56,36 +55,20 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-class SignatoryRole(db.Model):
+class SignatoryRole(EditableList, db.Model):
     """A role a signatory signs in (presidencia municipal, órgano garante…): one editable list."""
 
     __tablename__ = "signatory_roles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stable key of a seeded role (``presidencia_municipal``…); NULL for roles organizers add.
-    key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    #: Order in pickers and, by default, of signature blocks in the document.
-    position: Mapped[int] = mapped_column(Integer, default=100)
-    #: Retired roles stay on old signatories but are no longer offered.
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    def __repr__(self):
-        return f"<SignatoryRole {self.id} {self.name}>"
 
 
 def seed_signatory_roles(connection) -> None:
     """Insert the default roles (as the migration does); for a freshly created or emptied table."""
-    connection.execute(insert(SignatoryRole.__table__), [
-        {"key": key, "name": name, "position": position, "is_active": True}
-        for key, name, position in DEFAULT_SIGNATORY_ROLES
-    ])
+    seed_rows(connection, SignatoryRole, DEFAULT_SIGNATORY_ROLES)
 
 
-@event.listens_for(SignatoryRole.__table__, "after_create")
-def _seed_roles(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the roles as the migration does."""
-    seed_signatory_roles(connection)
+seed_when_created(SignatoryRole, DEFAULT_SIGNATORY_ROLES)
 
 
 class DeclarationTemplate(db.Model):

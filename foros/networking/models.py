@@ -24,11 +24,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
-    insert,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from foros.core.editable_list import EditableList, seed_rows, seed_when_created
 from foros.core.time import utcnow
 from foros.core.types import UTCDateTime, enum_type
 from foros.extensions import db
@@ -61,36 +60,20 @@ def new_agenda_key() -> str:
     return secrets.token_urlsafe(9)
 
 
-class Theme(db.Model):
+class Theme(EditableList, db.Model):
     """A theme to tag conclusions with (transparencia, jóvenes…): one editable list per installation."""
 
     __tablename__ = "conclusion_themes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stable key of a seeded theme (``transparencia``…); NULL for themes organizers add.
-    key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    #: Order in lists, tag pickers and the state agenda's groups.
-    position: Mapped[int] = mapped_column(Integer, default=100)
-    #: Retired themes stay on old conclusions but are no longer offered.
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    def __repr__(self):
-        return f"<Theme {self.id} {self.name}>"
 
 
 def seed_themes(connection) -> None:
     """Insert the default themes (part of the schema, as the migration writes them)."""
-    connection.execute(insert(Theme.__table__), [
-        {"key": key, "name": name, "position": position, "is_active": True}
-        for key, name, position in DEFAULT_THEMES
-    ])
+    seed_rows(connection, Theme, DEFAULT_THEMES)
 
 
-@event.listens_for(Theme.__table__, "after_create")
-def _seed_themes(table, connection, **_kw):
-    """``db.create_all`` (tests, first run without migrations) seeds the themes as the migration does."""
-    seed_themes(connection)
+seed_when_created(Theme, DEFAULT_THEMES)
 
 
 #: Theme tags of a table's original conclusion.
