@@ -1,32 +1,38 @@
 """Demo joint declarations (issue 15, point 12): Villa Guerrero, Cuautitlán Izcalli, Nicolás Romero and
 Chimalhuacán, with invented, generic signatories in different states — Villa Guerrero's signed in person at the
-event and sealed, two others en firma (signed, invited, seen, pending in the signing order, one declined with
-a reason), Chimalhuacán's pospuesta por el proceso electoral 2023 — and each municipality's process, whose call
-(convocatoria) the 2023 state elections postponed.
+event and sealed, two others en firma (signed electronically from the link — one drawn, one typed —, invited,
+seen, pending in the signing order, one declined with a reason), Chimalhuacán's pospuesta por el proceso
+electoral 2023 — and each municipality's process, whose call (convocatoria) the 2023 state elections postponed.
 
 Everything goes through the organizers' and the signing services (create, signatories, open signing, links,
-autograph signatures, decline, the final sealed PDF), so statuses, the audit trail and the audit log are the
-real thing. Without a configured seal the demo makes a self-signed one in the instance folder
-(``seal.demo_seal_path``), which the app then finds outside production. Running it twice changes nothing (a
-municipality that already has a declaration, or a process, is left as it is).
+one-time codes read from the e-mail queued, electronic and autograph signatures, decline, the final sealed PDF),
+so statuses, the audit trail and the audit log are the real thing. Without a configured seal the demo makes a
+self-signed one in the instance folder (``seal.demo_seal_path``), which the app then finds outside production.
+Running it twice changes nothing (a municipality that already has a declaration, or a process, is left as it is).
 """
 
+import base64
+import io
 import logging
+import math
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from foros.config import is_production
 from foros.core.errors import DomainError
 from foros.core.time import local_today, utcnow
-from foros.declarations import manage, process, seal, signing, signing_inperson, versions
+from foros.declarations import manage, process, seal, signing, signing_codes, signing_inperson, versions
 from foros.declarations.models import Declaration, MilestoneKind, MilestoneStatus, SignatoryRole
 from foros.declarations.process import MilestoneInput
 from foros.events.models import Event
 from foros.extensions import db
+from foros.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,8 @@ class DemoSignatory:
     #: '' for those who sign in person only (no link).
     email: str = ""
     order: int | None = None
-    #: What happens in the demo: signed (autograph at the event), invited, viewed, declined, pending.
+    #: What happens in the demo: signed (autograph at the event), drawn or typed (signed electronically from
+    #: the link), invited, viewed, declined, pending.
     outcome: str = "pending"
 
 
@@ -81,9 +88,9 @@ DECLARATIONS = {
     "15121": ("foro-regional-cuautitlan-izcalli-2023", "Centro Cultural de Cuautitlán Izcalli", [
         DemoSignatory("Lic. Mauricio Olvera Sandoval", "Presidente Municipal Constitucional",
                       "H. Ayuntamiento de Cuautitlán Izcalli", "presidencia_municipal",
-                      "presidencia@cuautitlan-izcalli.demo", outcome="signed"),
+                      "presidencia@cuautitlan-izcalli.demo", outcome="drawn"),
         DemoSignatory("Mtra. Laura Beatriz Solís Arriaga", "Comisionada Presidenta", INSTITUTE, "organo_garante",
-                      "presidencia@infoem.demo", outcome="signed"),
+                      "presidencia@infoem.demo", outcome="typed"),
         DemoSignatory("Dra. Claudia Ibarra Lozano", "Comisionada", "Sistema Nacional de Transparencia",
                       "sistema_nacional", "cibarra@snt.demo", outcome="viewed"),
         DemoSignatory("Mtro. Fernando Quiroz Peña", "Presidente", "Comité de Participación Ciudadana del Sistema "
@@ -202,18 +209,60 @@ def _open(declaration, organizer):
     manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
 
 
+def demo_drawing(name: str) -> str:
+    """A handwritten-looking signature for ``name`` as the signing page's canvas would post it (a PNG data
+    URL): per word a tall initial and a run of cursive loops (a prolate cycloid), then an underline flourish,
+    drawn with Pillow."""
+    width, height = 600, 180
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    pen = ImageDraw.Draw(image)
+    ink = (20, 30, 90, 255)
+    words = [w for w in name.replace(".", " ").split() if len(w) > 2][-2:] or ["Firma"]
+    x = 40.0
+    for word in words:
+        loops = min(len(word), 6)
+        points = []
+        for step in range(loops * 24 + 1):
+            t = step / 24 * 2 * math.pi
+            tall = 2.2 if step < 24 else 1.0  # the initial stands above the rest
+            points.append((x + 6 * t - 9 * math.sin(t), 95 + 16 * tall * math.cos(t) - 1.5 * t))
+        pen.line(points, fill=ink, width=3, joint="curve")
+        x = points[-1][0] + 25
+    pen.line([(30, 140), (x * 0.5, 150), (min(x + 10, width - 20), 128)], fill=ink, width=3, joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _code_from_mail(address: str) -> str:
+    """The one-time code as the signatory reads it: from the newest code e-mail queued for ``address``."""
+    body = db.session.scalar(select(OutboxMessage.body_text)
+                             .where(OutboxMessage.kind == "declaration.code", OutboxMessage.to_address == address)
+                             .order_by(OutboxMessage.id.desc()).limit(1)) or ""
+    found = re.search(r"^\s+(\d{6})\s*$", body, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
 def _act(declaration, people, signatories, organizer) -> None:
     """Each signatory's demo outcome, through the signing services."""
     for person, signatory in zip(people, signatories, strict=True):
         if person.outcome == "signed":
             signing_inperson.record_autograph(signatory, signed_at=utcnow(), actor=organizer)
-        elif person.outcome in ("viewed", "declined"):
+        elif person.outcome in ("viewed", "declined", "drawn", "typed"):
             # Opening e-mailed the link, whose token only the e-mail knows: a fresh one stands for it.
             token = signing.issue_link(signatory, organizer)
             visit = signing.open_link(token)
             signing.mark_viewed(visit, ip=DEMO_IP, user_agent=DEMO_AGENT)
             if person.outcome == "declined":
                 signing.decline(visit, reason=DECLINE_REASON, ip=DEMO_IP, user_agent=DEMO_AGENT)
+            elif person.outcome in ("drawn", "typed"):
+                # The signatory asks for the code, reads it in the e-mail and signs, as on the signing page.
+                signing_codes.send_code(visit, ip=DEMO_IP, user_agent=DEMO_AGENT)
+                signing.sign_electronically(
+                    visit, code=_code_from_mail(signatory.email), method=person.outcome,
+                    drawing=demo_drawing(person.name) if person.outcome == "drawn" else "",
+                    typed_name=person.name if person.outcome == "typed" else "", consent=True,
+                    ip=DEMO_IP, user_agent=DEMO_AGENT)
 
 
 def seed_declarations(organizer) -> int:

@@ -17,7 +17,9 @@ from foros.declarations.models import (
     MilestoneKind,
     MilestoneStatus,
     SignatoryStatus,
+    SignatureRecord,
     SigningMethod,
+    TrailKind,
 )
 from foros.declarations.process import get_process, milestones_in_order
 from foros.declarations.seal import SealUnavailable, check_seal, current_signer
@@ -54,10 +56,20 @@ def test_demo_declarations(app, client, instance):
     check = check_seal(final.content)
     assert check.valid and check.intact and check.trusted and check.whole_file
 
-    izcalli = declarations["15121"]  # en firma: signed, seen, declined with a reason, invited
+    izcalli = declarations["15121"]  # en firma: signed electronically, seen, declined with a reason, invited
     assert izcalli.status == DeclarationStatus.SIGNING and izcalli.final_document is None
     statuses = sorted(s.status.value for s in izcalli.signatories)
     assert statuses == ["declined", "invited", "signed", "signed", "viewed"]
+    electronic = [s for s in izcalli.signatories if s.status == SignatoryStatus.SIGNED]
+    assert all(s.method == SigningMethod.ELECTRONIC for s in electronic)
+    records = db.session.scalars(select(SignatureRecord).where(
+        SignatureRecord.signatory_id.in_([s.id for s in electronic]))).all()
+    assert len(records) == 2  # one drawn (a real PNG with ink, as the canvas posts it), one typed
+    drawn = next(r for r in records if r.drawn_png)
+    assert drawn.drawn_png.startswith(b"\x89PNG") and not drawn.typed_name
+    assert next(r for r in records if not r.drawn_png).typed_name == "Mtra. Laura Beatriz Solís Arriaga"
+    kinds = {t.kind for t in izcalli.trail}
+    assert {TrailKind.CODE_SENT, TrailKind.CODE_VERIFIED, TrailKind.SIGNED} <= kinds
     declined = next(s for s in izcalli.signatories if s.status == SignatoryStatus.DECLINED)
     assert declined.reason and declined.declined_at is not None
 
