@@ -207,7 +207,14 @@ def _connect_domains():
 
 
 def _check_settings(app):
-    """Refuse to start in production with a placeholder secret key."""
+    """Refuse to start in production with a placeholder secret key, or anywhere with an interval of reminders
+    that is not a whole number of days."""
+    days = app.config.get("DECLARATIONS_REMINDER_DAYS")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ConfigurationError(
+            f"FOROS_DECLARATIONS_REMINDER_DAYS debe ser un número entero de días, 0 o más (se recibió {days!r}); "
+            "0 apaga los recordatorios automáticos."
+        )
     if is_production(app.config):
         key = app.config.get("SECRET_KEY") or ""
         if key == DEV_SECRET_KEY or len(key) < 32:

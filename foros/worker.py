@@ -165,8 +165,14 @@ def notify_jobs() -> None:
 
 
 def _remind_signatories() -> int:
-    sent = send_due_reminders()
-    db.session.commit()  # the worker is its own transaction boundary (queued e-mail and the trail, together)
+    # The worker is its own transaction boundary: the queued e-mail, the trail and the audit entries of every
+    # reminder commit together, or none of them does (a failure leaves nothing half-done in the session).
+    try:
+        sent = send_due_reminders()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return sent
 
 

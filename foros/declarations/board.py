@@ -143,12 +143,13 @@ def send_reminder(signatory: Signatory, *, actor=None, now: datetime | None = No
                           status=409)
     if not is_turn(signatory):
         raise DomainError("not_your_turn", "Aún no es el turno de esta persona en el orden de firma.", status=409)
-    previous = signatory.status
-    invited_at = signatory.invited_at
+    previous, invited_at, viewed_at = signatory.status, signatory.invited_at, signatory.viewed_at
     signing.issue_link(signatory, actor)  # the old link stops opening; the e-mail carries the new one
-    # A reminder keeps what the person already did (opened the document) and when they were first asked.
+    # A reminder keeps what the person already did (opened the document, and when) and when they were first
+    # asked.
     signatory.status = previous
     signatory.invited_at = invited_at or signatory.invited_at
+    signatory.viewed_at = viewed_at
     signatory.last_reminded_at = now or utcnow()
     trail(declaration, TrailKind.REMINDED, signatory=signatory, automatic=actor is None)
     record_action(actor, "declaration.reminder", declaration, object_type="declaration", label=declaration.title,
