@@ -292,6 +292,16 @@ def all_roles() -> list[SignatoryRole]:
     return list(db.session.scalars(select(SignatoryRole).order_by(SignatoryRole.position, SignatoryRole.name)))
 
 
+def roles_for_signatory(signatory: Signatory | None = None) -> list[SignatoryRole]:
+    """The roles a signatory may be given: the active ones, plus the one they already have if it was retired
+    since (so correcting their e-mail does not take their role away)."""
+    roles = active_roles()
+    current = signatory.role if signatory is not None else None
+    if current is not None and not current.is_active:
+        roles = sorted([*roles, current], key=lambda r: (r.position, r.name))
+    return roles
+
+
 def get_role(role_id: int) -> SignatoryRole:
     """A signatory role by id, or 404."""
     role = db.session.get(SignatoryRole, role_id)
@@ -326,7 +336,7 @@ def save_role(role: SignatoryRole | None, name: str, position: int, is_active: b
     return role
 
 
-def _validate_signatory(data: SignatoryInput) -> None:
+def _validate_signatory(data: SignatoryInput, *, current_role_id: int | None = None) -> None:
     errors = {}
     if not data.name.strip():
         errors["name"] = ["Escriba el nombre de la persona firmante."]
@@ -336,8 +346,12 @@ def _validate_signatory(data: SignatoryInput) -> None:
         errors["institution"] = ["Máximo 250 caracteres."]
     if data.email and (len(data.email) > 254 or not _EMAIL.match(data.email)):
         errors["email"] = ["Escriba un correo válido (nombre@dominio.mx)."]
-    if data.role_id is not None and db.session.get(SignatoryRole, data.role_id) is None:
+    role = db.session.get(SignatoryRole, data.role_id) if data.role_id is not None else None
+    if data.role_id is not None and role is None:
         errors["role_id"] = ["Elija un rol de la lista."]
+    elif role is not None and not role.is_active and role.id != current_role_id:
+        # A retired role stays with whoever already had it, but nobody new is given it.
+        errors["role_id"] = ["Ese rol ya no se usa: elija uno de la lista."]
     if data.signing_order is not None and not 1 <= data.signing_order <= 99:
         errors["signing_order"] = ["El orden va de 1 a 99 (vacío: sin orden)."]
     if errors:
@@ -376,7 +390,7 @@ def update_signatory(signatory: Signatory, data: SignatoryInput, *, actor=None) 
     """Correct a signatory; a signed one keeps name and e-mail (the signature was given as such)."""
     declaration = signatory.declaration
     _editable(declaration)
-    _validate_signatory(data)
+    _validate_signatory(data, current_role_id=signatory.role_id)
     values = _signatory_values(data)
     if signatory.status == SignatoryStatus.SIGNED and (
             values["name"] != signatory.name or values["email"] != signatory.email):

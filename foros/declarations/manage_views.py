@@ -35,8 +35,9 @@ def _declaration_form(form: DeclarationForm) -> DeclarationForm:
     return form
 
 
-def _signatory_form(form: SignatoryForm) -> SignatoryForm:
-    form.role_id.choices = [(0, "Sin rol")] + [(r.id, r.name) for r in manage.all_roles()]
+def _signatory_form(form: SignatoryForm, signatory=None) -> SignatoryForm:
+    form.role_id.choices = [(0, "Sin rol")] + [(r.id, r.name if r.is_active else f"{r.name} (retirado)")
+                                               for r in manage.roles_for_signatory(signatory)]
     return form
 
 
@@ -163,7 +164,7 @@ def edit_signatory(declaration_id, signatory_id):
     """Correct a signatory."""
     declaration = manage.get_declaration(declaration_id)
     signatory = manage.get_signatory(declaration, signatory_id)
-    form = _signatory_form(SignatoryForm(obj=signatory))
+    form = _signatory_form(SignatoryForm(obj=signatory), signatory)
     if request.method == "GET":
         form.role_id.data = signatory.role_id or 0
     elif form.validate_on_submit():

@@ -1,10 +1,13 @@
 """Organizer pages of the editable lists of declarations (issue 15): templates with placeholders and
-signatory roles."""
+signatory roles (a retired role stays with whoever had it, and is offered to nobody new)."""
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from foros.core.errors import DomainError
+from foros.declarations import manage
 from foros.declarations.models import DeclarationTemplate, SignatoryRole
 from foros.extensions import db
 from tests.conftest import csrf_token_from
@@ -121,3 +124,77 @@ def test_staff_is_refused_and_anonymous_goes_to_login(app, staff_client, client)
         answer = app.test_client().get(url)
         assert answer.status_code == 302 and "/entrar" in answer.headers["Location"]
     assert staff_client.post("/gestion/declaratorias/roles/1", data={}).status_code in (400, 403)
+
+
+def _options(html, select_name):
+    """The (value, label, selected) options of one select of a page."""
+    select = re.search(rf'<select[^>]*name="{select_name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [(value, label.strip(), "selected" in attrs)
+            for attrs, value, label in re.findall(r'<option([^>]*value="([^"]*)"[^>]*)>([^<]*)</option>', select)]
+
+
+def test_a_retired_role_stays_with_its_signatory_but_is_never_given_again(organizer_client, organizer):
+    declaration = manage.create_declaration(manage.DeclarationInput(municipality_key="15113"), actor=organizer)
+    witness_role = db.session.scalar(select(SignatoryRole).where(SignatoryRole.key == "testigo_honor"))
+    civil_role = db.session.scalar(select(SignatoryRole).where(SignatoryRole.key == "sociedad_civil"))
+    witness = manage.add_signatory(declaration, manage.SignatoryInput(
+        name="Lic. Marta Ruiz", position="Testigo", role_id=witness_role.id, email="marta@example.org"))
+    other = manage.add_signatory(declaration, manage.SignatoryInput(
+        name="Pedro Sol", position="Vocero", role_id=civil_role.id, email="pedro@example.org"))
+    manage.save_role(witness_role, witness_role.name, witness_role.position, False, actor=organizer)  # retired
+    db.session.commit()
+    detail_url = f"/gestion/declaratorias/{declaration.id}"
+
+    # a new signatory: only active roles offered; the retired one sent anyway is refused, what was typed kept
+    page = organizer_client.get(detail_url).get_data(as_text=True)
+    offered = _options(page.split("Agregar persona firmante")[1], "role_id")
+    assert str(witness_role.id) not in [value for value, _, _ in offered]
+    assert (str(civil_role.id), "Sociedad civil", False) in offered
+    answer = organizer_client.post(f"{detail_url}/firmantes", data={
+        "csrf_token": csrf_token_from(page), "name": "Ing. Nadia Flores", "position": "Testigo de honor",
+        "institution": "Colegio de Ingenieros", "role_id": str(witness_role.id), "email": "nadia@example.org"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "Elija una opción de la lista." in html
+    assert 'value="Ing. Nadia Flores"' in html and 'value="Colegio de Ingenieros"' in html
+    assert 'value="nadia@example.org"' in html
+    db.session.expire_all()
+    assert [s.name for s in declaration.signatories] == ["Lic. Marta Ruiz", "Pedro Sol"]
+    # the service refuses it too (the API, the demo, whoever calls it)
+    with pytest.raises(DomainError) as exc:
+        manage.add_signatory(declaration, manage.SignatoryInput(name="Ing. Nadia Flores", role_id=witness_role.id))
+    assert exc.value.code == "invalid_signatory" and exc.value.fields["role_id"] == [
+        "Ese rol ya no se usa: elija uno de la lista."]
+
+    # whoever had it keeps it: shown as retired and selected, and saving their other changes works
+    url = f"{detail_url}/firmantes/{witness.id}"
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert (str(witness_role.id), "Testigo de honor (retirado)", True) in _options(page, "role_id")
+    answer = organizer_client.post(url, data={
+        "csrf_token": csrf_token_from(page), "name": "Lic. Marta Ruiz", "position": "Testigo",
+        "institution": "Academia", "role_id": str(witness_role.id), "email": "marta.ruiz@example.org"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert (witness.role_id, witness.email, witness.institution) == (
+        witness_role.id, "marta.ruiz@example.org", "Academia")
+
+    # another signatory cannot be switched to it
+    url = f"{detail_url}/firmantes/{other.id}"
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert str(witness_role.id) not in [value for value, _, _ in _options(page, "role_id")]
+    answer = organizer_client.post(url, data={
+        "csrf_token": csrf_token_from(page), "name": "Pedro Sol", "position": "Vocero",
+        "role_id": str(witness_role.id), "email": "pedro@example.org"})
+    assert answer.status_code == 422 and "Elija una opción de la lista." in answer.get_data(as_text=True)
+    with pytest.raises(DomainError) as exc:
+        manage.update_signatory(other, manage.SignatoryInput(name="Pedro Sol", role_id=witness_role.id))
+    assert exc.value.fields["role_id"] == ["Ese rol ya no se usa: elija uno de la lista."]
+    db.session.rollback()
+    assert other.role_id == civil_role.id
+
+    # reactivated, it is offered to everyone again
+    manage.save_role(witness_role, witness_role.name, witness_role.position, True, actor=organizer)
+    db.session.commit()
+    page = organizer_client.get(detail_url).get_data(as_text=True)
+    offered = _options(page.split("Agregar persona firmante")[1], "role_id")
+    assert (str(witness_role.id), "Testigo de honor", False) in offered
