@@ -106,6 +106,11 @@ class DefaultConfig:
     DECLARATIONS_SEAL_PKCS12 = ""
     DECLARATIONS_SEAL_PASSWORD = ""
     DECLARATIONS_TSA_URL = ""
+    #: Path of a PEM bundle with the root (and intermediate) certificates of the timestamp authority: a seal's
+    #: timestamp is called verified only when its authority chains to one of them (the seal's own certificate
+    #: never vouches for it). Empty: the time is shown, its authority "not verified". With it set, a seal whose
+    #: fresh timestamp does not chain to these roots is refused (README "Sealed declarations").
+    DECLARATIONS_TSA_ROOTS = ""
     #: Largest PDF the public verification page accepts (bytes).
     DECLARATIONS_VERIFY_MAX_BYTES = 5 * 1024 * 1024
     #: Days between automatic reminders to a signatory who has not signed yet (the worker checks hourly); 0 = off.

@@ -50,6 +50,14 @@ CATALOGUE = Catalogue("declarations", {
     "signed_at_future": (422, "La hora de la firma no puede ser posterior a ahora."),
     "signing_unavailable": (409, "La firma no está disponible."),
     "template_not_found": (404, "No existe esa plantilla."),
+    "timestamp_invalid": (502, "La autoridad de sellado de tiempo respondió con un sello de tiempo que no se pudo "
+                               "comprobar (no corresponde al documento o su autoridad no es de confianza según "
+                               "FOROS_DECLARATIONS_TSA_ROOTS). El documento final no se selló; las firmas siguen "
+                               "registradas. Revise la configuración e intente sellarlo de nuevo."),
+    "timestamp_unavailable": (503, "No se pudo obtener el sello de tiempo: la autoridad de sellado de tiempo "
+                                   "configurada (FOROS_DECLARATIONS_TSA_URL) no respondió o su respuesta no es "
+                                   "válida. El documento final no se selló; las firmas siguen registradas. "
+                                   "Intente sellarlo de nuevo en unos minutos."),
     "typed_name_required": (422, "Escriba su nombre completo para firmar."),
     "upload_empty": (422, "Elija el archivo PDF que quiere verificar."),
     "upload_not_pdf": (422, "El archivo no es un PDF (aunque su nombre termine en .pdf)."),

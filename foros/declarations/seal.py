@@ -2,13 +2,17 @@
 identity for development and the demo.
 
 Configuration: ``DECLARATIONS_SEAL_PKCS12`` (path of a PKCS#12 file with the key and certificate) and
-``DECLARATIONS_SEAL_PASSWORD``; with ``DECLARATIONS_TSA_URL`` an RFC 3161 timestamp is added. Validation trusts
-the configured certificate (and, for a CA-issued one, the chain inside the PKCS#12) as its root.
+``DECLARATIONS_SEAL_PASSWORD``; with ``DECLARATIONS_TSA_URL`` an RFC 3161 timestamp is added, and a seal is
+only made when the authority answers with a token that verifies. Validation trusts the configured certificate
+(and, for a CA-issued one, the chain inside the PKCS#12) as the seal's root; a timestamp's authority is judged
+only against ``DECLARATIONS_TSA_ROOTS`` (a PEM bundle) — with none configured its time is read and its token
+checked, but the authority is reported as not verified.
 """
 
 import asyncio
 import datetime as dt
 import io
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +29,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
@@ -36,10 +41,38 @@ SEAL_FIELD = "SelloInstitucional"
 #: production. Its password is fixed and public on purpose: the file proves nothing (README "Sealed declarations").
 DEMO_SEAL_FILE = "demo-seal.p12"
 DEMO_SEAL_PASSWORD = "foros-demo-sello-solo-desarrollo"  # noqa: S105 (public on purpose, dev only)
+#: Seconds to wait for the timestamp authority (pyHanko asks it twice per seal: a size estimate and the token).
+TSA_TIMEOUT = 8
+
+log = logging.getLogger(__name__)
 
 
 class SealUnavailable(DomainError):
-    """No usable sealing identity is configured."""
+    """No usable sealing identity is configured, or the seal cannot be made now (sealing can be retried)."""
+
+
+class TimestampUnavailable(SealUnavailable):
+    """The configured timestamp authority gave no usable timestamp: nothing was sealed."""
+
+
+@dataclass(frozen=True)
+class TimestampCheck:
+    """The RFC 3161 timestamp embedded in a seal, read back."""
+
+    #: The time the authority vouches for (UTC).
+    at: dt.datetime
+    #: The authority, as people read it (its certificate's name and organization).
+    authority: str
+    #: The token is unchanged, its signature verifies and it covers this seal.
+    intact: bool
+    #: The authority's trust was judged: roots are configured (``DECLARATIONS_TSA_ROOTS``) and were read.
+    checked: bool = False
+    #: The authority's certificate chains to one of those roots (never true when not checked).
+    trusted: bool = False
+
+    @property
+    def verified(self) -> bool:
+        return self.intact and self.checked and self.trusted
 
 
 @dataclass(frozen=True)
@@ -55,6 +88,8 @@ class SealCheck:
     #: The seal covers the whole file (nothing appended after sealing).
     whole_file: bool = False
     signer: str = ""
+    #: The embedded timestamp, when the seal carries one.
+    timestamp: TimestampCheck | None = None
 
     @property
     def valid(self) -> bool:
@@ -117,23 +152,81 @@ def trust_roots() -> list:
     return [c if isinstance(c, asn1_x509.Certificate) else asn1_x509.Certificate.load(c) for c in roots]
 
 
+@lru_cache(maxsize=4)
+def _load_pem_roots(path: str, _mtime: float) -> tuple:
+    data = Path(path).read_bytes()
+    return tuple(asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+                 for c in x509.load_pem_x509_certificates(data))
+
+
+def tsa_trust_roots() -> tuple | None:
+    """The roots a timestamp authority must chain to (``DECLARATIONS_TSA_ROOTS``, a PEM bundle), or None when
+    none are configured or the file cannot be read — then no timestamp is ever called trusted."""
+    path = current_app.config.get("DECLARATIONS_TSA_ROOTS") or ""
+    if not path:
+        return None
+    try:
+        return _load_pem_roots(path, Path(path).stat().st_mtime)
+    except (OSError, ValueError):
+        log.warning("DECLARATIONS_TSA_ROOTS=%s is not a readable PEM bundle: timestamps are not verified", path)
+        return None
+
+
+def authority_name(name: asn1_x509.Name) -> str:
+    """A certificate's name as people read it: its common name and organization, else the whole subject."""
+    fields_ = name.native
+    parts = [fields_.get("common_name"), fields_.get("organization_name")]
+    parts = [p if isinstance(p, str) else ", ".join(p) for p in parts if p]
+    text = " — ".join(dict.fromkeys(parts)) or name.human_friendly
+    return text[:300]
+
+
 def signer_subject() -> str:
     """The sealing certificate's subject, as people read it."""
     return current_signer().signing_cert.subject.human_friendly[:300]
 
 
+class _TimeStamper(timestamps.HTTPTimeStamper):
+    """pyHanko's HTTP client, with every failure of the authority — no answer, an HTTP error, an answer that
+    does not parse (asn1crypto raises ValueError and the like on junk) — reported as a TimestampRequestError."""
+
+    async def async_timestamp(self, message_digest, md_algorithm):
+        try:
+            return await super().async_timestamp(message_digest, md_algorithm)
+        except TimestampRequestError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — whatever the authority sent, it is not a timestamp
+            raise TimestampRequestError(f"unreadable answer from the timestamp authority: {exc!r}") from exc
+
+
 def seal_pdf(pdf: bytes) -> tuple[bytes, bool]:
     """``pdf`` sealed with a PAdES signature of the configured identity; with a TSA, timestamped.
-    Returns the sealed bytes and whether a timestamp was embedded."""
+    Returns the sealed bytes and whether a timestamp was embedded (read back and checked). A TSA that does not
+    answer, answers junk or a token that does not verify raises ``TimestampUnavailable``: nothing is sealed."""
     signer = current_signer()
     tsa_url = current_app.config.get("DECLARATIONS_TSA_URL") or ""
-    timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+    timestamper = _TimeStamper(tsa_url, timeout=TSA_TIMEOUT) if tsa_url else None
     meta = signers.PdfSignatureMetadata(field_name=SEAL_FIELD, subfilter=fields.SigSeedSubFilter.PADES,
                                         reason="Sello del documento final de la declaratoria",
                                         name=current_app.config.get("ORGANIZATION_NAME") or None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
-    return out.getvalue(), timestamper is not None
+    try:
+        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
+    except TimestampRequestError as exc:
+        log.warning("timestamp authority %s gave no timestamp: %s", tsa_url, exc)
+        raise TimestampUnavailable("timestamp_unavailable") from exc
+    sealed = out.getvalue()
+    if timestamper is not None:
+        _require_timestamp(sealed, tsa_url)
+    return sealed, timestamper is not None
+
+
+def _require_timestamp(sealed: bytes, tsa_url: str) -> None:
+    """The token the authority sent must be in the seal, intact, and — with TSA roots configured — trusted."""
+    stamp = check_seal(sealed).timestamp
+    if stamp is None or not stamp.intact or (stamp.checked and not stamp.trusted):
+        log.warning("timestamp authority %s sent a token that does not verify: %s", tsa_url, stamp)
+        raise TimestampUnavailable("timestamp_invalid")
 
 
 def check_seal(pdf: bytes) -> SealCheck:
@@ -150,14 +243,28 @@ def check_seal(pdf: bytes) -> SealCheck:
         roots = trust_roots()
     except SealUnavailable:  # integrity can still be told; trust cannot
         roots = []
-    try:
-        status = _outside_event_loop(validate_pdf_signature, signature, ValidationContext(trust_roots=roots))
+    tsa_roots = tsa_trust_roots()
+    try:  # the timestamp's authority is judged against its own roots only, never the seal's
+        status = _outside_event_loop(validate_pdf_signature, signature, ValidationContext(trust_roots=roots),
+                                     ts_validation_context=ValidationContext(trust_roots=list(tsa_roots or ())))
     except Exception:  # noqa: BLE001 — a malformed signature is a failed check, not a 500
         return SealCheck(sealed=True)
     coverage = getattr(status, "coverage", None)
     return SealCheck(sealed=True, intact=bool(status.intact), trusted=bool(status.valid and status.trusted),
                      whole_file=getattr(coverage, "name", "") == "ENTIRE_FILE",
-                     signer=status.signing_cert.subject.human_friendly if status.signing_cert else "")
+                     signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+                     timestamp=_timestamp_check(status.timestamp_validity, checked=tsa_roots is not None))
+
+
+def _timestamp_check(status, *, checked: bool) -> TimestampCheck | None:
+    """pyHanko's status of the signature's timestamp token, as a ``TimestampCheck``."""
+    if status is None:
+        return None
+    at = status.timestamp
+    return TimestampCheck(at=at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC),
+                          authority=authority_name(status.signing_cert.subject) if status.signing_cert else "",
+                          intact=bool(status.intact and status.valid), checked=checked,
+                          trusted=checked and bool(status.trusted))
 
 
 def make_seal_identity(out: Path, password: str, common_name: str, *, years: int = 5) -> Path:

@@ -1,5 +1,6 @@
 """Organizer pages of signing: where each signatory stands, invite again (after a decline or a lost e-mail),
-record autograph signatures given at the event (with their time), upload and download the scanned signed copy."""
+record autograph signatures given at the event (with their time), upload and download the scanned signed copy,
+and the final document (sealed, timestamped; sealing again when it could not be sealed at the last signature)."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -9,7 +10,7 @@ from foros.core import transaction
 from foros.core.errors import DomainError
 from foros.core.municipalities import get_municipality
 from foros.core.time import local_to_utc, local_today, to_local, utcnow
-from foros.declarations import manage, signing, signing_inperson
+from foros.declarations import manage, signing, signing_inperson, versions
 from foros.declarations import signing_manage_bp as bp
 from foros.declarations.models import DeclarationStatus, ScannedCopy, SignatoryStatus
 from foros.declarations.signing_common import is_turn
@@ -80,6 +81,7 @@ def record_autograph(declaration_id, signatory_id):
             form.show_error(exc)
         else:
             flash(f"Firma autógrafa de {signatory.name} registrada.", "success")
+            _warn_if_unsealed(declaration)
             return _back(declaration_id)
     return _page(declaration, autograph_forms={signatory_id: form}, status=422)
 
@@ -104,6 +106,30 @@ def upload_scan(declaration_id):
         flash("Copia firmada cargada y guardada con su huella SHA-256.", "success")
         return _back(declaration_id)
     return _page(declaration, scan_form=form, status=422)
+
+
+def _warn_if_unsealed(declaration):
+    if declaration.status == DeclarationStatus.SIGNED and declaration.final_document is None:
+        flash("Ya firmaron todas las personas, pero el documento final no se pudo sellar todavía: use «Sellar el "
+              "documento final» en esta página.", "warning")
+
+
+@bp.post("/gestion/declaratorias/<int:declaration_id>/sellar")
+@organizer_required
+def seal(declaration_id):
+    """Seal the final document of a signed declaration that could not be sealed at its last signature."""
+    declaration = manage.get_declaration(declaration_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        final = versions.seal_signed(declaration, actor=current_user)
+    except DomainError as exc:
+        transaction.discard()
+        flash(exc.message, "error")
+    else:
+        stamp = " con sello de tiempo" if final.timestamped else ""
+        flash(f"Documento final sellado{stamp}.", "success")
+    return _back(declaration_id)
 
 
 @bp.get("/gestion/declaratorias/<int:declaration_id>/copias/<int:scan_id>.pdf")

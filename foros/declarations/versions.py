@@ -120,9 +120,10 @@ def _tell_signatories(declaration, old, version, voided) -> None:
 
 # --- the final document ---------------------------------------------------------------------------------------
 
-def finalize(declaration) -> FinalDocument:
+def finalize(declaration, *, actor=None) -> FinalDocument:
     """Build the final PDF of a fully signed declaration: signatures placed, audit-trail certificate, PAdES seal
-    (idempotent per version)."""
+    (idempotent per version). The seal is made before anything is added: when it fails (no certificate, the
+    timestamp authority down) nothing is written and sealing can be retried."""
     version = declaration.current_version
     if version is None or not version.is_fixed:
         raise DomainError("not_signed", "La declaratoria no tiene un texto fijado.", status=409)
@@ -144,7 +145,7 @@ def finalize(declaration) -> FinalDocument:
                           timestamped=timestamped)
     db.session.add(final)
     trail(declaration, TrailKind.SEALED, sha256=final.sha256, timestamped=timestamped)
-    record_action(None, "declaration.sealed", declaration, label=declaration.title,
+    record_action(actor, "declaration.sealed", declaration, label=declaration.title,
                   details={"sha256": final.sha256, "version": version.number,
                            "autograph": sum(1 for r in records.values() if r.method == SigningMethod.AUTOGRAPH)})
     db.session.flush()
@@ -152,9 +153,19 @@ def finalize(declaration) -> FinalDocument:
 
 
 def finalize_when_complete(declaration) -> None:
-    """The signing flow's completion hook: seal now; without a configured seal, leave it for
-    ``flask declarations finalize`` (the signatures stand either way)."""
+    """The signing flow's completion hook: seal now; when sealing is not possible (no configured seal, the
+    timestamp authority down), leave it for the organizer's "Sellar" button or ``flask declarations finalize``
+    (the signatures stand either way)."""
     try:
         finalize(declaration)
-    except SealUnavailable:
-        log.warning("declaration %s signed but not sealed: no sealing certificate configured", declaration.id)
+    except SealUnavailable as exc:
+        log.warning("declaration %s signed but not sealed (%s): %s", declaration.id, exc.code, exc.message)
+
+
+def seal_signed(declaration, *, actor) -> FinalDocument:
+    """An organizer seals the final document of a signed declaration left unsealed when its last signature
+    arrived (the certificate or the timestamp authority failed then)."""
+    if declaration.status != DeclarationStatus.SIGNED:
+        raise DomainError("signatures_missing", "La declaratoria aún no está firmada por todas las personas.",
+                          status=409)
+    return finalize(declaration, actor=actor)
