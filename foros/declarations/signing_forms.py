@@ -3,10 +3,11 @@
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from foros.core.forms import BaseForm
 from foros.declarations.signing import CONSENT_TEXT, REASON_MAX, TYPED_NAME_MAX
+from foros.events.services import MAX_YEAR, MIN_YEAR
 
 
 class ActionForm(BaseForm):
@@ -40,6 +41,11 @@ class AutographForm(BaseForm):
 
     day = DateField("Fecha de la firma", validators=[InputRequired("Indique la fecha.")])
     at = TimeField("Hora de la firma", validators=[InputRequired("Indique la hora.")])
+
+    def validate_day(self, field):
+        # A year like 9999 would overflow the local → UTC conversion the view makes (a 500, not a message).
+        if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+            raise ValidationError(f"Escriba una fecha entre los años {MIN_YEAR} y {MAX_YEAR}.")
 
 
 class ScanForm(BaseForm):
