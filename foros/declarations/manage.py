@@ -20,7 +20,9 @@ from foros.declarations.models import (
     Signatory,
     SignatoryRole,
     SignatoryStatus,
+    TrailKind,
 )
+from foros.declarations.signing_common import trail
 from foros.events.models import Event
 from foros.extensions import db
 
@@ -195,6 +197,7 @@ def create_declaration(data: DeclarationInput, template: DeclarationTemplate | N
     declaration.versions.append(DeclarationVersion(number=1, body=body,
                                                    created_by=declaration.created_by))
     db.session.flush()
+    trail(declaration, TrailKind.CREATED, by=getattr(actor, "name", ""))  # the certificate page's first row
     record_action(actor, "declaration.create", declaration, label=declaration.title,
                   details={"municipality_key": data.municipality_key, "template": template.name})
     return declaration
