@@ -71,14 +71,18 @@ def new_version(declaration, body: str, *, actor=None) -> DeclarationVersion:
                                  created_at=now)
     declaration.versions.append(version)
     db.session.flush()
+    before = {s.id: s.status for s in declaration.signatories}
     voided = _void_signatures(declaration, old, now)
+    # Each signatory sent back to pendiente is a status change: the log says who was where.
+    reset = [{"signatory": s.name, "previous_status": before[s.id].value, "status": s.status.value}
+             for s in declaration.signatories if before[s.id] != s.status]
     if declaration.status == DeclarationStatus.SIGNING:
         fix_version(declaration, version)
     trail(declaration, TrailKind.VERSION_CREATED, version=version.number, previous=old.number,
           voided=len(voided))
     record_action(actor, "declaration.new_version", declaration, label=declaration.title,
                   details={"version": version.number, "previous": old.number,
-                           "voided": [s.name for s in voided]})
+                           "voided": [s.name for s in voided], "signatories": reset})
     _tell_signatories(declaration, old, version, voided)
     db.session.flush()
     if declaration.status == DeclarationStatus.SIGNING:
