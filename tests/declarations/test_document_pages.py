@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from sqlalchemy import select
 
+from foros.core.formatting import fmt_datetime
 from foros.declarations import manage
 from foros.declarations.document import QR_SIZE, display_code
 from foros.declarations.models import Declaration
@@ -113,6 +114,12 @@ def test_every_page_of_the_document_and_of_the_final_pdf_has_the_code_and_a_qr(a
     texts = assert_every_page_has_the_footer(final.content, declaration, client)
     start = next(i for i, text in enumerate(texts) if "Certificado de firmas" in text)
     assert start >= 3 and len(texts) > start  # the body's pages, then the certificate
+
+    # where the QR leads: each signatory's name and date of signing, and the final document's hash
+    page = client.get(f"/declaratorias/verificar/{declaration.verification_code}").get_data(as_text=True)
+    assert final.sha256 in page and "Firmada" in page
+    for signatory in declaration.signatories:
+        assert signatory.name in page and fmt_datetime(signatory.signed_at) in page
 
 
 def test_signatures_sit_in_their_blocks_and_the_certificate_shows_ip_browser_and_hash(app, client, organizer):
