@@ -19,6 +19,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from foros import create_app
 from foros.config import ROOT, environment_settings
+from foros.core.db import write_transaction
 from foros.declarations.board import send_due_reminders
 from foros.extensions import db
 from foros.jobs.runner import run_queued_jobs, sweep_jobs
@@ -166,13 +167,16 @@ def notify_jobs() -> None:
 
 def _remind_signatories() -> int:
     # The worker is its own transaction boundary: the queued e-mail, the trail and the audit entries of every
-    # reminder commit together, or none of them does (a failure leaves nothing half-done in the session).
-    try:
-        sent = send_due_reminders()
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    # reminder commit together, or none of them does (a failure leaves nothing half-done in the session). A
+    # writer from the start: on SQLite two workers then take turns (the second finds nobody due) instead of the
+    # second failing on a write lock mid-run; on PostgreSQL each reminder's conditional UPDATE is the claim.
+    with write_transaction():
+        try:
+            sent = send_due_reminders()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
     return sent
 
 

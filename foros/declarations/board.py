@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
-from foros.audit.services import record_action
 from foros.core.errors import DomainError
 from foros.core.export import Column
 from foros.core.municipalities import get_municipality
@@ -21,13 +20,16 @@ from foros.declarations.models import (
     SignatoryStatus,
     TrailKind,
 )
-from foros.declarations.signing_common import is_turn, trail
+from foros.declarations.signing_common import is_turn, log, trail
 from foros.extensions import db
 
 #: Days between automatic reminders to a signatory who has not signed (``DECLARATIONS_REMINDER_DAYS``; 0 = off).
 REMINDER_DAYS = 3
 #: Statuses of a signatory who is still missing (invited or viewed, not signed or declined).
 WAITING = (SignatoryStatus.INVITED, SignatoryStatus.VIEWED)
+#: The least time between two reminders to one person: an organizer's click right after another click or after
+#: the periodic task (which may run in several workers) is refused instead of sending a second e-mail.
+MANUAL_REMINDER_GAP = timedelta(minutes=1)
 
 
 def reminder_days() -> int:
@@ -133,8 +135,28 @@ def status_counts(rows: list[BoardRow]) -> dict[DeclarationStatus, int]:
 
 # --- reminders ---------------------------------------------------------------------------------------------
 
-def send_reminder(signatory: Signatory, *, actor=None, now: datetime | None = None) -> None:
-    """Remind one signatory now (the board's button): a fresh personal link by e-mail through the outbox."""
+def _claim_reminder(signatory: Signatory, now: datetime, *, since: datetime, automatic: bool) -> bool:
+    """Record ``now`` as the signatory's last reminder if they are still waiting and nobody reminded them after
+    ``since`` (automatic: nor invited them after it either). One conditional UPDATE decides, so of two workers
+    (or a worker and an organizer's click) racing for one signatory exactly one wins, whatever the processes:
+    on PostgreSQL the loser's UPDATE waits for the winner's row lock and then matches no row."""
+    conditions = [Signatory.id == signatory.id, Signatory.status.in_(WAITING),
+                  or_(Signatory.last_reminded_at.is_(None), Signatory.last_reminded_at <= since)]
+    if automatic:
+        conditions.append(or_(Signatory.invited_at.is_(None), Signatory.invited_at <= since))
+    result = db.session.execute(update(Signatory).where(*conditions).values(last_reminded_at=now)
+                                .execution_options(synchronize_session=False))
+    db.session.refresh(signatory, ["last_reminded_at"])
+    return result.rowcount == 1
+
+
+def send_reminder(signatory: Signatory, *, actor=None, now: datetime | None = None) -> bool:
+    """Remind one signatory now: a fresh personal link by e-mail through the outbox (the old one stops opening;
+    what the person already did stays), one trail event and one audit entry with their status as it is.
+
+    By an organizer (the board's button): refused (``reminded_recently``) within ``MANUAL_REMINDER_GAP`` of the
+    last reminder, whoever sent it. By the periodic task (``actor`` None): sent only if the last contact is
+    ``N`` days old still when the database is asked; False if another worker or a click got there first."""
     declaration = signatory.declaration
     if declaration.status != DeclarationStatus.SIGNING:
         raise DomainError("declaration_not_signing", "La declaratoria no está en firma.", status=409)
@@ -143,23 +165,25 @@ def send_reminder(signatory: Signatory, *, actor=None, now: datetime | None = No
                           status=409)
     if not is_turn(signatory):
         raise DomainError("not_your_turn", "Aún no es el turno de esta persona en el orden de firma.", status=409)
-    previous, invited_at, viewed_at = signatory.status, signatory.invited_at, signatory.viewed_at
-    signing.issue_link(signatory, actor)  # the old link stops opening; the e-mail carries the new one
-    # A reminder keeps what the person already did (opened the document, and when) and when they were first
-    # asked.
-    signatory.status = previous
-    signatory.invited_at = invited_at or signatory.invited_at
-    signatory.viewed_at = viewed_at
-    signatory.last_reminded_at = now or utcnow()
-    trail(declaration, TrailKind.REMINDED, signatory=signatory, automatic=actor is None)
-    record_action(actor, "declaration.reminder", declaration, object_type="declaration", label=declaration.title,
-                  details={"name": signatory.name, "automatic": actor is None})
+    now = now or utcnow()
+    automatic = actor is None
+    since = now - (timedelta(days=reminder_days()) if automatic else MANUAL_REMINDER_GAP)
+    if not _claim_reminder(signatory, now, since=since, automatic=automatic):
+        if automatic:
+            return False
+        raise DomainError("reminded_recently", "Esta persona recibió un recordatorio hace menos de un minuto; "
+                          "espere antes de enviar otro.", status=409)
+    signing.mail_new_link(signatory, now)
+    trail(declaration, TrailKind.REMINDED, signatory=signatory, automatic=automatic,
+          by="" if automatic else actor.name)
+    log(actor, "declaration.reminder", signatory, status=signatory.status, automatic=automatic)
     db.session.flush()
+    return True
 
 
 def send_due_reminders(*, now: datetime | None = None) -> int:
     """The periodic task's work: remind every waiting signatory whose last contact is ``N`` days old. Returns
-    how many were reminded; running it again at once reminds nobody."""
+    how many were reminded; running it again at once — or in another worker at the same time — reminds nobody."""
     now = now or utcnow()
     days = reminder_days()
     if days <= 0:
@@ -170,9 +194,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             .options(selectinload(Signatory.declaration).selectinload(Declaration.signatories))
             .order_by(Signatory.id))
     sent = 0
-    for signatory in db.session.scalars(stmt).unique():
-        if reminder_due(signatory, now, days):
-            send_reminder(signatory, now=now)
+    for signatory in db.session.scalars(stmt).unique().all():
+        # What was read is only a first sift: send_reminder's claim decides, in the database, who sends.
+        if reminder_due(signatory, now, days) and send_reminder(signatory, now=now):
             sent += 1
     return sent
 

@@ -36,6 +36,8 @@ CATALOGUE = Catalogue("declarations", {
     "not_viewed": (409, "Abra el documento antes de firmarlo."),
     "not_waiting": (409, "Solo se recuerda a quien fue invitado y aún no firma ni rechaza."),
     "not_your_turn": (409, "Aún no es el turno de esta persona en el orden de firma."),
+    "reminded_recently": (409, "Esta persona recibió un recordatorio hace menos de un minuto; espere antes de "
+                               "enviar otro."),
     "role_not_found": (404, "No existe ese rol de firmante."),
     "scan_empty": (422, "Elija el archivo PDF escaneado."),
     "scan_not_pdf": (422, "El archivo no es un PDF (aunque su nombre termine en .pdf)."),

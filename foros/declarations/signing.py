@@ -83,9 +83,10 @@ def _due_for_invitation(declaration):
 
 # --- invitations --------------------------------------------------------------------------------------------
 
-def issue_link(signatory, actor=None) -> str:
-    """E-mail the signatory a new personal link (older unused ones stop opening); status invitado. Returns the
-    token (only the e-mail and the caller see it)."""
+def mail_new_link(signatory, now=None) -> str:
+    """E-mail the signatory a new personal link (older unused ones stop opening), changing nothing else: the
+    caller records why (an invitation here, a reminder on the board). Returns the token (only the e-mail and the
+    caller see it)."""
     declaration = signatory.declaration
     if declaration.status != DeclarationStatus.SIGNING:
         raise DomainError("declaration_not_signing", "La declaratoria no está en firma.", status=409)
@@ -94,7 +95,7 @@ def issue_link(signatory, actor=None) -> str:
                           "Esta persona no tiene correo: registre su firma autógrafa en el evento.", status=409)
     if signatory.status == SignatoryStatus.SIGNED:
         raise DomainError("already_signed", "Esta persona ya firmó.", status=409)
-    now = utcnow()
+    now = now or utcnow()
     for old in signatory.links:
         if old.used_at is None and old.revoked_at is None:
             old.revoked_at = now
@@ -102,18 +103,26 @@ def issue_link(signatory, actor=None) -> str:
     link = SigningLink(signatory=signatory, token_hash=hash_token(token), created_at=now,
                        expires_at=now + timedelta(days=_link_days()))
     db.session.add(link)
-    previous = signatory.status
-    signatory.status = SignatoryStatus.INVITED
-    signatory.invited_at = now
-    signatory.reason = ""
-    signatory.declined_at = None
-    signatory.viewed_at = None
     municipality = get_municipality(declaration.municipality_key)
     queue_message("declaration.invitation", signatory.email, "declarations/invitation", name=signatory.name,
                   title=declaration.title, municipality=municipality.name if municipality else "",
                   role=signatory.role.name if signatory.role else signatory.position,
                   link=external_url("declarations_signing.sign", token=token),
                   expires_at=link.expires_at)
+    return token
+
+
+def issue_link(signatory, actor=None) -> str:
+    """Invite the signatory (again): a new personal link by e-mail (``mail_new_link``); status invitado, a
+    "sent" trail event and an invitation or re-invitation in the audit log. Returns the token."""
+    now, declaration = utcnow(), signatory.declaration
+    token = mail_new_link(signatory, now)
+    previous = signatory.status
+    signatory.status = SignatoryStatus.INVITED
+    signatory.invited_at = now
+    signatory.reason = ""
+    signatory.declined_at = None
+    signatory.viewed_at = None
     trail(declaration, TrailKind.SENT, signatory=signatory, reinvited=previous != SignatoryStatus.PENDING)
     log(actor, "declaration.signatory_invited" if previous == SignatoryStatus.PENDING
          else "declaration.signatory_reinvited", signatory, previous_status=previous, status=signatory.status)
@@ -162,9 +171,10 @@ def open_link(token: str) -> Visit:
 
 
 def mark_viewed(visit: Visit, *, ip: str, user_agent: str) -> None:
-    """The signatory opened the document (the button on the link's page): invitado → visto, once."""
+    """The signatory opened the document (the button on the link's page): invitado → visto, once, and only when
+    it is their turn (before it, the page says to wait and offers no button; a forged POST records nothing)."""
     signatory = visit.signatory
-    if signatory.status != SignatoryStatus.INVITED:
+    if signatory.status != SignatoryStatus.INVITED or not visit.turn:
         return
     signatory.status = SignatoryStatus.VIEWED
     signatory.viewed_at = utcnow()
