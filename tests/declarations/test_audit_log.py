@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import select
 
 from foros.audit.models import AuditEntry
-from foros.declarations import manage
-from foros.declarations.models import SignatoryStatus
+from foros.declarations import manage, signing
+from foros.declarations.models import AuditTrailEvent, Signatory, SignatoryStatus, TrailKind
 from foros.declarations.versions import new_version
 from foros.extensions import db
 from tests.declarations.test_signing import csrf_token_from, link_of, open_declaration, open_page
@@ -39,3 +39,22 @@ def test_a_new_version_logs_each_signatory_sent_back_to_pending(app, client, org
         {"signatory": "Beto Comisionado", "previous_status": "invited", "status": "pending"},
         {"signatory": "Carla Testigo", "previous_status": "declined", "status": "pending"},
     ]
+
+
+def test_a_link_opened_before_its_turn_records_no_view(app, client, organizer):
+    """With a signing order, a link that reaches someone early (an organizer's resend) shows "Aún no es su turno";
+    a POST to its open button must not mark the document as seen nor write the trail and the log."""
+    declaration = open_declaration(organizer, [("Ana Alcaldesa", "ana@example.org"),
+                                               ("Beto Comisionado", "beto@example.org")], orders=[1, 2])
+    beto = declaration.signatories[1]
+    signing.issue_link(beto, organizer)
+    db.session.commit()
+    token = link_of("beto@example.org")
+    html = client.get(f"/firmar/{token}").get_data(as_text=True)
+    assert "Aún no es su turno" in html
+    assert client.post(f"/firmar/{token}/abrir", data={"csrf_token": csrf_token_from(html)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Signatory, beto.id).status == SignatoryStatus.INVITED
+    assert not db.session.scalars(select(AuditTrailEvent).where(AuditTrailEvent.kind == TrailKind.VIEWED)).all()
+    assert not db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "declaration.signatory_viewed")).all()
