@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from foros.demo.data import load_demo_data
+from foros.demo.data import DEMO_PASSWORD, STAFF_EMAIL, load_demo_data
 from foros.extensions import db
 from tests.browser.live import DESKTOP, PHONE, log_in
 from tests.browser.test_accessibility import blocking_violations
@@ -51,11 +51,11 @@ def _endpoint(adapter, path: str) -> str | None:
     return endpoint
 
 
-def crawl(page, app, viewport) -> tuple[set[str], list[str]]:
-    """Follow every same-site link from the organizer's start pages; return the endpoints seen and problems."""
+def crawl(page, app, viewport, start=START) -> tuple[set[str], list[str]]:
+    """Follow every same-site link from the start pages; return the endpoints seen and the problems found."""
     adapter = app.url_map.bind("localhost")
     phone = viewport["width"] < 600
-    queue, seen, per_endpoint, problems = list(START), set(), {}, []
+    queue, seen, per_endpoint, problems = list(start), set(), {}, []
     while queue:
         path = queue.pop(0)
         endpoint = _endpoint(adapter, urlsplit(path).path)
@@ -86,12 +86,16 @@ def crawl(page, app, viewport) -> tuple[set[str], list[str]]:
     return set(per_endpoint), problems
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_organizer_page_answers_fits_and_passes_axe(page, live_server, viewport):
+def _load_demo(live_server) -> None:
     with live_server.app.app_context():
         load_demo_data()
         db.session.commit()
         db.session.remove()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_organizer_page_answers_fits_and_passes_axe(page, live_server, viewport):
+    _load_demo(live_server)
     log_in(page, live_server.organizer_email)
     seen, problems = crawl(page, live_server.app, viewport)
     assert not problems, "\n".join(problems)
@@ -99,3 +103,13 @@ def test_every_organizer_page_answers_fits_and_passes_axe(page, live_server, vie
     assert len(pages) > 40, pages  # the rule above still finds the organizer's pages
     unreached = pages - seen
     assert not unreached, f"no link leads to these organizer pages: {sorted(unreached)}"
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_every_page_of_the_door_staff_fits_a_phone_and_passes_axe(page, live_server, viewport):
+    """The demo's staff account on a phone: their events, each event's door and lists, the public pages."""
+    _load_demo(live_server)
+    log_in(page, STAFF_EMAIL, DEMO_PASSWORD)
+    seen, problems = crawl(page, live_server.app, viewport, start=["/"])
+    assert not problems, "\n".join(problems)
+    assert {"accounts.dashboard", "checkin.door"} <= seen, seen
