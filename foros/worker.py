@@ -21,6 +21,7 @@ from foros import create_app
 from foros.config import ROOT, environment_settings
 from foros.core.db import write_transaction
 from foros.declarations.board import send_due_reminders
+from foros.declarations.sealing import seal_unsealed
 from foros.extensions import db
 from foros.jobs.runner import run_queued_jobs, sweep_jobs
 from foros.mail.delivery import BATCH, deliver_due_messages
@@ -184,3 +185,17 @@ def _remind_signatories() -> int:
 def declaration_reminders_task():
     """Every hour: remind each signatory who has not signed, once every ``DECLARATIONS_REMINDER_DAYS`` days."""
     return _in_app(_remind_signatories)
+
+
+def _seal_declarations() -> dict:
+    run = seal_unsealed()  # one transaction per declaration; a failure is logged and left for the next run
+    if run.sealed or run.failed:
+        log.info("Sealed %d declaration(s); %d still unsealed", len(run.sealed), len(run.failed))
+    return {"sealed": len(run.sealed), "failed": len(run.failed)}
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def seal_declarations_task():
+    """Every ten minutes: seal the final document of each signed declaration left unsealed when its last
+    signature arrived (the timestamp authority or the certificate failed then), without waiting for a click."""
+    return _in_app(_seal_declarations)

@@ -1,5 +1,5 @@
 """`flask declarations …`: a self-signed sealing identity for development and demos, and sealing the final
-documents of signed declarations left unsealed (no certificate was configured when they were signed)."""
+documents of signed declarations left unsealed (no certificate then, or the timestamp authority down)."""
 
 import secrets
 import sys
@@ -8,13 +8,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from foros.core.errors import DomainError
-from foros.declarations.models import Declaration, DeclarationStatus
 from foros.declarations.seal import make_seal_identity
-from foros.declarations.versions import finalize
-from foros.extensions import db
+from foros.declarations.sealing import seal_unsealed
 
 declarations_cli = AppGroup("declarations", help="Declaratorias: sello institucional y documentos finales.")
 
@@ -43,20 +39,10 @@ def make_seal(out, password, name, force):
 
 @declarations_cli.command("finalize")
 def finalize_pending():
-    """Seal the final document of every signed declaration that has none."""
-    done = failed = 0
-    for declaration in db.session.scalars(select(Declaration).where(
-            Declaration.status == DeclarationStatus.SIGNED).order_by(Declaration.id)):
-        if declaration.final_document is not None:
-            continue
-        try:
-            finalize(declaration)
-            db.session.commit()
-            done += 1
-        except DomainError as exc:
-            db.session.rollback()
-            failed += 1
-            click.secho(f"Declaratoria {declaration.id}: {exc.message}", fg="red", err=True)
-    click.secho(f"Documentos finales sellados: {done}.", fg="green")
-    if failed:
+    """Seal the final document of every signed declaration that has none (the periodic task does it too)."""
+    run = seal_unsealed()
+    for declaration_id, reason in run.failed.items():
+        click.secho(f"Declaratoria {declaration_id}: {reason}", fg="red", err=True)
+    click.secho(f"Documentos finales sellados: {len(run.sealed)}.", fg="green")
+    if run.failed:
         sys.exit(1)

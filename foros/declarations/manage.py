@@ -212,10 +212,10 @@ def get_declaration(declaration_id: int) -> Declaration:
 
 
 def list_declarations(*, statuses=None, municipality_key: str = "") -> list[Declaration]:
-    """Declarations (newest first) with their signatories and versions loaded."""
+    """Declarations (newest first) with their signatories, versions and final documents loaded."""
     stmt = (select(Declaration)
             .options(selectinload(Declaration.signatories).selectinload(Signatory.role),
-                     selectinload(Declaration.versions))
+                     selectinload(Declaration.versions), selectinload(Declaration.final_documents))
             .order_by(Declaration.id.desc()))
     if statuses:
         stmt = stmt.where(Declaration.status.in_(list(statuses)))

@@ -1,5 +1,5 @@
 """Organizer JSON API of declarations: ``GET /api/v1/declarations`` (municipality, status, version, hash,
-signatories with role and status)."""
+signatories with role and status, whether the final document is sealed, when and with a timestamp)."""
 
 import marshmallow as ma
 from flask_smorest import Blueprint
@@ -10,6 +10,8 @@ from foros.core.api import ErrorSchema
 from foros.core.municipalities import get_municipality
 from foros.declarations import manage
 from foros.declarations.models import DeclarationStatus
+from foros.declarations.schemas import SealFactsSchema
+from foros.declarations.verification import seal_facts
 
 blp = Blueprint("api_declarations_manage", __name__, url_prefix="/api/v1",
                 description="Declaratorias conjuntas (organizadores)")
@@ -40,8 +42,8 @@ class SignatorySchema(ma.Schema):
     declined_at = ma.fields.DateTime(allow_none=True)
 
 
-class DeclarationSchema(ma.Schema):
-    """A declaration on the organizers' list."""
+class DeclarationSchema(SealFactsSchema):
+    """A declaration on the organizers' list (with whether and when its final document was sealed)."""
 
     id = ma.fields.Integer()
     title = ma.fields.String()
@@ -70,6 +72,7 @@ def _declaration(d) -> dict:
         "status": d.status.value, "status_reason": d.status_reason, "expected_date": d.expected_date,
         "version": version.number if version else None,
         "content_sha256": version.content_sha256 if version else None, "verification_code": d.verification_code,
+        **seal_facts(d),
         "signatories": [{"name": s.name, "position": s.position, "institution": s.institution,
                          "role": s.role.name if s.role else None, "signing_order": s.signing_order,
                          "status": s.status.value, "method": s.method.value if s.method else None,
@@ -86,7 +89,8 @@ def _declaration(d) -> dict:
 @blp.alt_response(422, schema=ErrorSchema, description="`validation_error` con `fields`")
 @blp.doc(security=[{"bearerAuth": []}])
 def list_declarations(args):
-    """Every declaration (newest first): municipality, status, version, hash, signatories with role and status."""
+    """Every declaration (newest first): municipality, status, version, hash, signatories with role and status,
+    and whether its final document is sealed, when (UTC) and with a trusted timestamp."""
     statuses = [DeclarationStatus(args["status"])] if args["status"] else None
     found = manage.list_declarations(statuses=statuses, municipality_key=args["municipality"])
     return {"declarations": [_declaration(d) for d in found]}

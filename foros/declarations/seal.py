@@ -29,8 +29,10 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.general import SigningError, find_cms_attribute_iter
 from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.generic_cms import extract_certs_for_validation
 from pyhanko_certvalidator import ValidationContext
 
 from foros.config import is_production
@@ -41,8 +43,15 @@ SEAL_FIELD = "SelloInstitucional"
 #: production. Its password is fixed and public on purpose: the file proves nothing (README "Sealed declarations").
 DEMO_SEAL_FILE = "demo-seal.p12"
 DEMO_SEAL_PASSWORD = "foros-demo-sello-solo-desarrollo"  # noqa: S105 (public on purpose, dev only)
-#: Seconds to wait for the timestamp authority (pyHanko asks it twice per seal: a size estimate and the token).
-TSA_TIMEOUT = 8
+#: Seconds the whole exchange with the timestamp authority may take (connection, request and answer): a seal asks
+#: it once (see ``_bytes_reserved``), so a hanging authority holds the last signer's request this long at most.
+TSA_TIMEOUT = 5
+#: Room kept in the seal for the authority's token, in DER bytes: a token is a few kilobytes (the TSA's certificate
+#: and chain, a signature, the time); without this room pyHanko would ask the authority once more, only to learn
+#: the token's size.
+TSA_TOKEN_ROOM = 16 * 1024
+#: Room for the rest of the signature besides the certificates (signed attributes, the signature value, structure).
+SIGNATURE_ROOM = 4 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +208,18 @@ class _TimeStamper(timestamps.HTTPTimeStamper):
             raise TimestampRequestError(f"unreadable answer from the timestamp authority: {exc!r}") from exc
 
 
+def _bytes_reserved(signer) -> int:
+    """Room for the signature in the PDF, fixed in advance so pyHanko does not estimate it with a dry run — which,
+    with a timestamper, asks the authority for a token only to measure it. Hex-encoded: twice the DER bytes."""
+    certs = [signer.signing_cert, *(signer.cert_registry or ())]
+    return 2 * (sum(len(c.dump()) for c in certs) + SIGNATURE_ROOM + TSA_TOKEN_ROOM)
+
+
 def seal_pdf(pdf: bytes) -> tuple[bytes, bool]:
     """``pdf`` sealed with a PAdES signature of the configured identity; with a TSA, timestamped.
     Returns the sealed bytes and whether a timestamp was embedded (read back and checked). A TSA that does not
-    answer, answers junk or a token that does not verify raises ``TimestampUnavailable``: nothing is sealed."""
+    answer within ``TSA_TIMEOUT``, answers junk or a token that does not verify raises ``TimestampUnavailable``:
+    nothing is sealed. The authority is asked once per seal."""
     signer = current_signer()
     tsa_url = current_app.config.get("DECLARATIONS_TSA_URL") or ""
     timestamper = _TimeStamper(tsa_url, timeout=TSA_TIMEOUT) if tsa_url else None
@@ -211,9 +228,15 @@ def seal_pdf(pdf: bytes) -> tuple[bytes, bool]:
                                         name=current_app.config.get("ORGANIZATION_NAME") or None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     try:
-        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
+        out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper,
+                                  bytes_reserved=_bytes_reserved(signer))
     except TimestampRequestError as exc:
         log.warning("timestamp authority %s gave no timestamp: %s", tsa_url, exc)
+        raise TimestampUnavailable("timestamp_unavailable") from exc
+    except SigningError as exc:  # the token did not fit the room kept for it: not a token this seal can carry
+        if timestamper is None:
+            raise
+        log.warning("timestamp authority %s sent a token the seal cannot hold: %s", tsa_url, exc)
         raise TimestampUnavailable("timestamp_unavailable") from exc
     sealed = out.getvalue()
     if timestamper is not None:
@@ -244,9 +267,13 @@ def check_seal(pdf: bytes) -> SealCheck:
     except SealUnavailable:  # integrity can still be told; trust cannot
         roots = []
     tsa_roots = tsa_trust_roots()
-    try:  # the timestamp's authority is judged against its own roots only, never the seal's
+    # The timestamp's authority is judged against its own roots only, never the seal's. With none configured its
+    # trust is not judged at all: the token's own signer stands in as the root, so pyHanko reads the time and
+    # checks the token's integrity without failing (and logging) a path search that could only fail.
+    ts_roots = list(tsa_roots) if tsa_roots is not None else _timestamp_signers(signature)
+    try:
         status = _outside_event_loop(validate_pdf_signature, signature, ValidationContext(trust_roots=roots),
-                                     ts_validation_context=ValidationContext(trust_roots=list(tsa_roots or ())))
+                                     ts_validation_context=ValidationContext(trust_roots=ts_roots))
     except Exception:  # noqa: BLE001 — a malformed signature is a failed check, not a 500
         return SealCheck(sealed=True)
     coverage = getattr(status, "coverage", None)
@@ -254,6 +281,16 @@ def check_seal(pdf: bytes) -> SealCheck:
                      whole_file=getattr(coverage, "name", "") == "ENTIRE_FILE",
                      signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
                      timestamp=_timestamp_check(status.timestamp_validity, checked=tsa_roots is not None))
+
+
+def _timestamp_signers(signature) -> list:
+    """The certificates that signed the seal's timestamp tokens (none when a token is malformed)."""
+    try:
+        return [extract_certs_for_validation(token["content"]).signer_cert
+                for token in find_cms_attribute_iter(signature.signer_info["unsigned_attrs"],
+                                                     "signature_time_stamp_token")]
+    except (ValueError, KeyError, TypeError):  # pyHanko's SignatureValidationError is a ValueError
+        return []
 
 
 def _timestamp_check(status, *, checked: bool) -> TimestampCheck | None:

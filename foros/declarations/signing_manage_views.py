@@ -110,8 +110,9 @@ def upload_scan(declaration_id):
 
 def _warn_if_unsealed(declaration):
     if declaration.status == DeclarationStatus.SIGNED and declaration.final_document is None:
-        flash("Ya firmaron todas las personas, pero el documento final no se pudo sellar todavía: use «Sellar el "
-              "documento final» en esta página.", "warning")
+        flash("Ya firmaron todas las personas, pero el documento final no se pudo sellar todavía: se intentará de "
+              "nuevo automáticamente cada diez minutos, o use «Sellar el documento final» en esta página.",
+              "warning")
 
 
 @bp.post("/gestion/declaratorias/<int:declaration_id>/sellar")

@@ -35,11 +35,18 @@ def find_by_code(typed: str) -> Declaration | None:
     return db.session.scalar(select(Declaration).where(Declaration.verification_code == code))
 
 
+def seal_facts(declaration: Declaration) -> dict:
+    """Whether the current version's final document is sealed, its hash, when it was sealed (UTC) and whether
+    its seal carries the timestamp authority's token (checked when it was sealed)."""
+    final = declaration.final_document
+    return {"sealed": final is not None, "final_sha256": final.sha256 if final else None,
+            "sealed_at": final.sealed_at if final else None, "timestamped": bool(final and final.timestamped)}
+
+
 def public_summary(declaration: Declaration) -> dict:
     """What anyone may know about a declaration: no e-mails, no IP addresses, no reasons for declining."""
     municipality = get_municipality(declaration.municipality_key)
     version = declaration.current_version
-    final = declaration.final_document
     return {
         "code": declaration.verification_code,
         "title": declaration.title,
@@ -49,8 +56,7 @@ def public_summary(declaration: Declaration) -> dict:
         "status_label": declaration.status.label,
         "version": version.number if version else None,
         "document_sha256": version.content_sha256 if version else None,
-        "final_sha256": final.sha256 if final else None,
-        "sealed_at": final.sealed_at if final else None,
+        **seal_facts(declaration),
         "signed_at": declaration.signed_at if declaration.status == DeclarationStatus.SIGNED else None,
         "signatories": [{
             "name": s.name,

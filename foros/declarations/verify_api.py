@@ -1,5 +1,6 @@
 """Public JSON API of declaration verification: GET /api/v1/declarations/verify/{code} (status, signatories'
-names and roles, the hash) — the same facts as the public verification page."""
+names and roles, the hashes, whether the final document is sealed, when and with a timestamp) — the same facts
+as the public verification page."""
 
 import marshmallow as ma
 from flask_smorest import Blueprint
@@ -7,6 +8,7 @@ from flask_smorest import Blueprint
 from foros.core.api import ErrorSchema
 from foros.core.errors import NotFound
 from foros.core.security import public
+from foros.declarations.schemas import SealFactsSchema
 from foros.declarations.verification import find_by_code, public_summary
 
 blp = Blueprint("api_declarations_verify", __name__, url_prefix="/api/v1",
@@ -25,8 +27,8 @@ class VerifiedSignatorySchema(ma.Schema):
     signed_at = ma.fields.DateTime(allow_none=True)
 
 
-class VerificationSchema(ma.Schema):
-    """A declaration found by its verification code."""
+class VerificationSchema(SealFactsSchema):
+    """A declaration found by its verification code (with whether and when its final document was sealed)."""
 
     code = ma.fields.String()
     title = ma.fields.String()
@@ -36,9 +38,6 @@ class VerificationSchema(ma.Schema):
     version = ma.fields.Integer(allow_none=True)
     document_sha256 = ma.fields.String(allow_none=True,
                                        metadata={"description": "SHA-256 del documento fijado para firma"})
-    final_sha256 = ma.fields.String(allow_none=True,
-                                    metadata={"description": "SHA-256 del documento final sellado"})
-    sealed_at = ma.fields.DateTime(allow_none=True)
     signed_at = ma.fields.DateTime(allow_none=True)
     signatories = ma.fields.List(ma.fields.Nested(VerifiedSignatorySchema))
 

@@ -4,6 +4,9 @@ once everyone signed."""
 
 import hashlib
 import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from foros.audit.services import record_action
 from foros.core.errors import DomainError
@@ -11,6 +14,7 @@ from foros.core.municipalities import get_municipality
 from foros.core.time import utcnow
 from foros.declarations.document import render_document, render_final
 from foros.declarations.models import (
+    Declaration,
     DeclarationStatus,
     DeclarationVersion,
     FinalDocument,
@@ -124,42 +128,94 @@ def _tell_signatories(declaration, old, version, voided) -> None:
 
 # --- the final document ---------------------------------------------------------------------------------------
 
-def finalize(declaration, *, actor=None) -> FinalDocument:
-    """Build the final PDF of a fully signed declaration: signatures placed, audit-trail certificate, PAdES seal
-    (idempotent per version). The seal is made before anything is added: when it fails (no certificate, the
-    timestamp authority down) nothing is written and sealing can be retried."""
+@dataclass(frozen=True)
+class SealedFinal:
+    """A final document rendered and sealed, not stored yet (``seal_final``)."""
+
+    version_id: int
+    content: bytes
+    timestamped: bool
+    #: How many of its signatures are autograph (for the audit entry).
+    autograph: int
+
+
+def _fixed_version(declaration) -> DeclarationVersion:
     version = declaration.current_version
     if version is None or not version.is_fixed:
         raise DomainError("not_signed", "La declaratoria no tiene un texto fijado.", status=409)
-    existing = declaration.final_document
-    if existing is not None:
-        return existing
+    return version
+
+
+def seal_final(declaration) -> SealedFinal:
+    """Render the final PDF of a fully signed declaration (signatures placed, audit-trail certificate) and seal
+    it (with the timestamp authority's token when one is configured). Writes nothing."""
+    version = _fixed_version(declaration)
     if any(s.status != SignatoryStatus.SIGNED for s in declaration.signatories):
         raise DomainError("signatures_missing", "Faltan firmas.", status=409)
-    records = {}
-    for signatory in declaration.signatories:
-        record = signatory.current_signature
-        if record is not None:
-            records[signatory.id] = record
+    records = {s.id: record for s in declaration.signatories if (record := s.current_signature) is not None}
     db.session.flush()
-    pdf = render_final(declaration, version, records, list(declaration.trail))
-    sealed, timestamped = seal_pdf(pdf)
-    final = FinalDocument(declaration=declaration, version_id=version.id, content=sealed,
-                          sha256=sha256_hex(sealed), sealed_at=utcnow(), seal_subject=signer_subject(),
-                          timestamped=timestamped)
+    content, timestamped = seal_pdf(render_final(declaration, version, records, list(declaration.trail)))
+    return SealedFinal(version_id=version.id, content=content, timestamped=timestamped,
+                       autograph=sum(1 for r in records.values() if r.method == SigningMethod.AUTOGRAPH))
+
+
+def _claim(declaration) -> FinalDocument | None:
+    """Lock the declaration's row for this transaction, then read it again: its final document, if one was
+    stored by now. The lock is the claim that makes one final document of two finalizations at once: the second
+    waits here (``FOR UPDATE`` on PostgreSQL; on SQLite writers take turns at BEGIN) and then finds the first's
+    document — it never reaches the unique ``version_id`` of final documents."""
+    db.session.flush()
+    db.session.execute(select(Declaration.id).where(Declaration.id == declaration.id).with_for_update())
+    db.session.expire(declaration)
+    return declaration.final_document
+
+
+def _store(declaration, made: SealedFinal, actor) -> FinalDocument:
+    final = FinalDocument(declaration=declaration, version_id=made.version_id, content=made.content,
+                          sha256=sha256_hex(made.content), sealed_at=utcnow(), seal_subject=signer_subject(),
+                          timestamped=made.timestamped)
     db.session.add(final)
-    trail(declaration, TrailKind.SEALED, sha256=final.sha256, timestamped=timestamped)
+    trail(declaration, TrailKind.SEALED, sha256=final.sha256, timestamped=made.timestamped)
     record_action(actor, "declaration.sealed", declaration, label=declaration.title,
-                  details={"sha256": final.sha256, "version": version.number,
-                           "autograph": sum(1 for r in records.values() if r.method == SigningMethod.AUTOGRAPH)})
+                  details={"sha256": final.sha256, "version": declaration.current_version.number,
+                           "autograph": made.autograph})
     db.session.flush()
     return final
 
 
+def finalize(declaration, *, actor=None) -> FinalDocument:
+    """Build, seal and store the final PDF of a fully signed declaration (idempotent per version). The row is
+    claimed first, so a second finalization at the same moment (the last signature, an organizer's "Sellar", the
+    periodic task) waits and returns the first's document without asking the timestamp authority. The seal is
+    made before anything is added: when it fails (no certificate, the authority down) nothing is written and
+    sealing can be retried."""
+    _fixed_version(declaration)
+    existing = _claim(declaration)
+    if existing is not None:
+        return existing
+    return _store(declaration, seal_final(declaration), actor)
+
+
+def store_sealed(declaration, made: SealedFinal, *, actor=None) -> FinalDocument:
+    """Store a final document sealed before this transaction began — the periodic task seals in a read
+    transaction, so no writer waits while the timestamp authority answers. The claim decides: if another
+    finalization stored one meanwhile, that one is returned and ``made`` dropped; if the declaration moved on
+    (a new version), nothing is stored."""
+    existing = _claim(declaration)
+    if existing is not None:
+        return existing
+    version = _fixed_version(declaration)
+    if declaration.status != DeclarationStatus.SIGNED or version.id != made.version_id \
+            or any(s.status != SignatoryStatus.SIGNED for s in declaration.signatories):
+        raise DomainError("signatures_missing", "La declaratoria cambió mientras se sellaba: faltan firmas.",
+                          status=409)
+    return _store(declaration, made, actor)
+
+
 def finalize_when_complete(declaration) -> None:
     """The signing flow's completion hook: seal now; when sealing is not possible (no configured seal, the
-    timestamp authority down), leave it for the organizer's "Sellar" button or ``flask declarations finalize``
-    (the signatures stand either way)."""
+    timestamp authority down), leave it for the periodic task (``foros.worker.seal_declarations_task``), the
+    organizer's "Sellar" button or ``flask declarations finalize`` (the signatures stand either way)."""
     try:
         finalize(declaration)
     except SealUnavailable as exc:

@@ -5,7 +5,9 @@ a TSA that is down or answers junk leaves the declaration signed but unsealed, r
 
 import asyncio
 import io
-from datetime import timedelta
+import logging
+import time
+from datetime import UTC, timedelta
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -13,9 +15,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func, select
 
+from foros.accounts import services as accounts
 from foros.core.formatting import fmt_datetime
 from foros.core.time import to_local, utcnow
-from foros.declarations import manage
+from foros.declarations import manage, seal
 from foros.declarations.models import AuditTrailEvent, DeclarationStatus, FinalDocument, TrailKind
 from foros.declarations.seal import (
     TimestampUnavailable,
@@ -242,3 +245,113 @@ def test_timestamping_works_inside_a_running_event_loop(app, tsa):
 def test_the_timestamp_codes_are_in_the_openapi_document(client):
     codes = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["ErrorCode"]["enum"]
     assert {"timestamp_unavailable", "timestamp_invalid"} <= set(codes)
+
+
+# --- one round trip to the authority, a bounded wait ------------------------------------------------------
+
+def test_one_seal_asks_the_authority_once(app, tsa):
+    """pyHanko used to ask the TSA twice per seal: a token only to size the signature, then the real one."""
+    final = finalize(_signed())
+    assert final.timestamped and check_seal(final.content).timestamp.verified
+    assert tsa.requests == 1
+
+
+def test_a_hanging_authority_holds_the_seal_for_the_timeout_at_most(app, tsa, monkeypatch):
+    assert seal.TSA_TIMEOUT <= 5  # what the last signer's request may wait, in all
+    monkeypatch.setattr(seal, "TSA_TIMEOUT", 1)
+    declaration = _signed()
+    tsa.hold()  # the authority takes the query and never answers
+    started = time.monotonic()
+    with pytest.raises(TimestampUnavailable) as failed:
+        finalize(declaration)
+    waited = time.monotonic() - started
+    assert failed.value.code == "timestamp_unavailable" and tsa.requests == 1
+    assert 1 <= waited < 2.5
+    assert _nothing_sealed(declaration)
+
+    tsa.release()
+    final = finalize(declaration)
+    assert final.timestamped and tsa.requests == 2  # the retry: one more query, one seal
+
+
+def test_a_token_bigger_than_the_room_kept_for_it_seals_nothing(app, tsa, monkeypatch):
+    monkeypatch.setattr(seal, "_bytes_reserved", lambda signer: 6000)  # the seal alone fits, not with the token
+    declaration = _signed()
+    with pytest.raises(TimestampUnavailable) as failed:
+        finalize(declaration)
+    assert failed.value.code == "timestamp_unavailable" and tsa.requests == 1
+    assert _nothing_sealed(declaration)
+    app.config["DECLARATIONS_TSA_URL"] = ""  # without an authority the room is enough
+    assert not finalize(declaration).timestamped
+
+
+# --- quiet logs -----------------------------------------------------------------------------------------------
+
+def _noise(caplog) -> list[str]:
+    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+
+
+def test_without_tsa_roots_sealing_and_an_upload_check_log_no_traceback(app, client, caplog):
+    app.config["DECLARATIONS_TSA_ROOTS"] = ""
+    declaration = _signed()
+    caplog.set_level(logging.INFO)
+    final = finalize(declaration)
+    db.session.commit()
+    body = _upload(client, declaration.verification_code, final.content).get_data(as_text=True)
+    assert "íntegro y corresponde" in body and "no se verificó a la autoridad" in body
+    assert _noise(caplog) == []  # pyHanko's path search for an authority nobody asked to trust is not run
+    stamp = check_seal(final.content).timestamp
+    assert stamp.intact and not stamp.checked and not stamp.trusted  # still read, still not called trusted
+    assert not check_seal(_one_byte_changed(final.content)).intact
+
+
+# --- the public and the organizers are told -------------------------------------------------------------------
+
+def test_the_verification_page_and_both_apis_say_sealed_when_and_timestamped(app, client, organizer, tsa):
+    declaration = _signed()
+    _row, token = accounts.create_token(organizer, "declaratorias")
+    db.session.commit()
+    code = declaration.verification_code
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def listed():
+        (item,) = client.get("/api/v1/declarations", headers=auth).get_json()["declarations"]
+        return item
+
+    unsealed = {"sealed": False, "final_sha256": None, "sealed_at": None, "timestamped": False}
+    public = client.get(f"/api/v1/declarations/verify/{code}").get_json()
+    assert {k: public[k] for k in unsealed} == unsealed and public["status"] == "signed"
+    assert {k: listed()[k] for k in unsealed} == unsealed
+    page = client.get(f"/declaratorias/verificar/{code}").get_data(as_text=True)
+    assert "Aún no sellado: ya firmaron todas las personas" in page and "Sello de tiempo" not in page
+
+    final = finalize(declaration)
+    db.session.commit()
+    sealed_at = final.sealed_at
+    expected = {"sealed": True, "final_sha256": final.sha256, "timestamped": True,
+                "sealed_at": sealed_at.astimezone(UTC).isoformat()}
+    for answer in (client.get(f"/api/v1/declarations/verify/{code}").get_json(), listed()):
+        assert {k: answer[k] for k in expected} == expected
+        assert answer["sealed_at"].endswith("+00:00")  # UTC in the API
+    page = client.get(f"/declaratorias/verificar/{code}").get_data(as_text=True)
+    assert f"Sellado el {fmt_datetime(sealed_at, 'long')} (hora del centro de México)" in page
+    assert to_local(sealed_at).strftime("%H:%M") in page  # Mexico City's clock, not UTC's
+    assert "Sí: una autoridad de sellado de tiempo (RFC 3161) da fe de la hora del sello." in page
+
+    app.config["DECLARATIONS_TSA_URL"] = ""  # a seal without an authority says so
+    other = _signed(signatories=1)
+    finalize(other)
+    db.session.commit()
+    assert client.get(f"/api/v1/declarations/verify/{other.verification_code}").get_json()["timestamped"] is False
+    page = client.get(f"/declaratorias/verificar/{other.verification_code}").get_data(as_text=True)
+    assert "No: la hora del sello es la del servidor que lo hizo." in page
+
+
+def test_the_seal_fields_are_documented_in_the_openapi_document(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("Verification", "Declaration"):
+        properties = schemas[name]["properties"]
+        assert {"sealed", "sealed_at", "timestamped", "final_sha256"} <= set(properties), name
+        assert properties["sealed"]["type"] == "boolean" and properties["timestamped"]["type"] == "boolean"
+        assert properties["sealed_at"]["format"] == "date-time" and "UTC" in properties["sealed_at"]["description"]
+        assert "sello de tiempo" in properties["timestamped"]["description"]

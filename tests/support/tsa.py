@@ -9,6 +9,8 @@ small test CA (made here with ``cryptography``).
         ... tsa.requests ...                   # how many timestamp queries it served
         tsa.answer = "error"                   # from now on: HTTP 500 ("junk": 200 with bytes that are no reply;
                                                # "wrong_imprint": a valid token over another digest)
+        tsa.hold()                             # queries are counted, then wait unanswered (a hanging TSA) …
+        tsa.release()                          # … until released (stop() releases them too)
         tsa.stop(); tsa.start()                # down (the port refuses connections), then back on the same port
 
 The server is always stopped when the ``with`` block ends, also when the test fails.
@@ -32,6 +34,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from tests.support.server import HOST
+
+#: The longest a held query waits for ``release`` (a test that forgets to release must not hang the run).
+HOLD_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with tsa.lock:
             tsa.requests += 1
+        tsa.answering.wait(timeout=HOLD_LIMIT)
         if tsa.answer == "error":
             return self._send(500, "text/plain", b"error interno")
         if tsa.answer == "junk":
@@ -135,6 +141,9 @@ class LocalTsa:
         self.lock = threading.Lock()
         self.requests = 0
         self.answer = "ok"
+        #: Set: queries are answered at once; cleared by ``hold``, they wait for it.
+        self.answering = threading.Event()
+        self.answering.set()
         self.port = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -152,8 +161,17 @@ class LocalTsa:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
+    def hold(self) -> None:
+        """From now on, count each query and leave it unanswered until ``release`` (a hanging authority)."""
+        self.answering.clear()
+
+    def release(self) -> None:
+        """Answer the held queries, and the next ones at once."""
+        self.answering.set()
+
     def stop(self) -> None:
         """Stop listening: connections to the port are refused until ``start``."""
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
