@@ -339,7 +339,8 @@ def save_role(role: SignatoryRole | None, name: str, position: int, is_active: b
     return role
 
 
-def _validate_signatory(data: SignatoryInput, *, current_role_id: int | None = None) -> None:
+def check_signatory(data: SignatoryInput, *, current_role_id: int | None = None) -> None:
+    """Refuse a signatory's data with every field's message at once (``DomainError('invalid_signatory')``)."""
     errors = {}
     if not data.name.strip():
         errors["name"] = ["Escriba el nombre de la persona firmante."]
@@ -370,7 +371,7 @@ def _signatory_values(data: SignatoryInput) -> dict:
 def add_signatory(declaration: Declaration, data: SignatoryInput, *, actor=None) -> Signatory:
     """Add a signatory (pendiente) at the end of the signature blocks."""
     _editable(declaration)
-    _validate_signatory(data)
+    check_signatory(data)
     values = _signatory_values(data)
     last = max((s.sort_order for s in declaration.signatories), default=0)
     signatory = Signatory(**values, sort_order=last + 10, status=SignatoryStatus.PENDING)
@@ -393,7 +394,7 @@ def update_signatory(signatory: Signatory, data: SignatoryInput, *, actor=None) 
     """Correct a signatory; a signed one keeps name and e-mail (the signature was given as such)."""
     declaration = signatory.declaration
     _editable(declaration)
-    _validate_signatory(data, current_role_id=signatory.role_id)
+    check_signatory(data, current_role_id=signatory.role_id)
     values = _signatory_values(data)
     if signatory.status == SignatoryStatus.SIGNED and (
             values["name"] != signatory.name or values["email"] != signatory.email):

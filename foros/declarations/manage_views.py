@@ -53,6 +53,21 @@ def _signatory_input(form) -> manage.SignatoryInput:
                                  email=form.email.data or "", signing_order=form.signing_order.data)
 
 
+def _signatory_submitted(form: SignatoryForm, signatory=None) -> bool:
+    """Whether the posted signatory form passes; when it does not, the service's checks run too, so every
+    mistake (an empty name, a bad e-mail) shows at once beside the form's own (an order out of range)."""
+    if form.validate_on_submit():
+        return True
+    if form.is_submitted():
+        try:
+            manage.check_signatory(_signatory_input(form),
+                                   current_role_id=signatory.role_id if signatory is not None else None)
+        except DomainError as exc:
+            form.apply_errors({name: messages for name, messages in exc.fields.items()
+                               if not getattr(getattr(form, name, None), "errors", None)})
+    return False
+
+
 @bp.get("/gestion/declaratorias")
 @organizer_required
 def index():
@@ -146,7 +161,7 @@ def add_signatory(declaration_id):
     """Add a signatory."""
     declaration = manage.get_declaration(declaration_id)
     form = _signatory_form(SignatoryForm())
-    if form.validate_on_submit():
+    if _signatory_submitted(form):
         try:
             manage.add_signatory(declaration, _signatory_input(form), actor=current_user)
         except DomainError as exc:
@@ -167,7 +182,7 @@ def edit_signatory(declaration_id, signatory_id):
     form = _signatory_form(SignatoryForm(obj=signatory), signatory)
     if request.method == "GET":
         form.role_id.data = signatory.role_id or 0
-    elif form.validate_on_submit():
+    elif _signatory_submitted(form, signatory):
         try:
             manage.update_signatory(signatory, _signatory_input(form), actor=current_user)
         except DomainError as exc:

@@ -64,3 +64,23 @@ def test_a_scan_uploaded_before_signing_opens_says_why(app, organizer, organizer
     assert answer.status_code == 409
     assert "La copia firmada se carga cuando la declaratoria está en firma o firmada." in html
     assert not declaration.scanned_copies
+
+
+def test_the_signatory_form_shows_every_mistake_at_once(app, organizer, organizer_client):
+    """An order out of range (the form's check), an empty name and a bad e-mail (the service's): all three on the
+    first answer, the typed values kept; before, the name and e-mail messages only came after fixing the order."""
+    declaration = manage.create_declaration(manage.DeclarationInput(municipality_key="15113", place="Casa"),
+                                            actor=organizer)
+    db.session.commit()
+    url = f"/gestion/declaratorias/{declaration.id}"
+    page = organizer_client.get(url).get_data(as_text=True)
+    answer = organizer_client.post(f"{url}/firmantes", data={
+        "csrf_token": csrf_token_from(page), "name": "", "position": "Síndica", "institution": "Ayuntamiento",
+        "role_id": "0", "email": "correo-malo", "signing_order": "150"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    for message in ("El número debe estar entre 1 y 99.", "Escriba el nombre de la persona firmante.",
+                    "Escriba un correo válido"):
+        assert message in html, message
+    assert 'value="Síndica"' in html and 'value="correo-malo"' in html
+    assert not declaration.signatories
