@@ -17,10 +17,15 @@ from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from foros.declarations import signing
+from foros.declarations.models import Declaration, DeclarationStatus, Signatory, SignatoryStatus
 from foros.demo.data import load_demo_data
+from foros.events.models import Event, EventStatus
 from foros.extensions import db
+from foros.registration.models import Registration
 from tests.core.test_bad_input import ENGLISH
 
 START = ["/gestion/eventos/jornadas-gobierno-abierto-2023", "/gestion/eventos", "/"]
@@ -42,10 +47,10 @@ def _is_page(path: str) -> bool:
     return not path.startswith(SKIP_PATHS) and not path.endswith(SKIP_SUFFIXES)
 
 
-def collect_forms(client, app) -> dict[str, list]:
+def collect_forms(client, app, start=START) -> dict[str, list]:
     """The POST forms on the pages reachable by links: action path → the forms (lxml) that post there."""
     adapter = app.url_map.bind("localhost")
-    queue, seen, per_endpoint, forms = list(START), set(), Counter(), {}
+    queue, seen, per_endpoint, forms = list(start), set(), Counter(), {}
     while queue:
         path = queue.pop(0)
         endpoint = _endpoint(adapter, urlsplit(path).path)
@@ -151,17 +156,46 @@ def _check(response, action: str, variant: str) -> list[str]:
     return problems
 
 
-def test_every_organizer_form_survives_bad_input(app, organizer_client):
-    load_demo_data()
-    db.session.commit()
-    forms = collect_forms(organizer_client, app)
-    assert len(forms) > 40, sorted(forms)  # the crawl still finds the organizer's forms
+def fuzz(client, forms: dict[str, list]) -> list[str]:
+    """Post each form spoiled, empty, then as rendered; the problems found."""
     problems = []
     # Spoiled and empty first (refusals change nothing), then as rendered (may act: cancel, publish, delete).
     for variant, build in (("spoiled", spoiled), ("empty", emptied), ("as rendered", as_rendered)):
         for action, variants in sorted(forms.items()):
             for form in variants[:1]:
-                response = organizer_client.post(action, data=build(form))  # files: multipart by themselves
+                response = client.post(action, data=build(form))  # files: multipart by themselves
                 problems += _check(response, action, variant)
                 db.session.rollback()
+    return problems
+
+
+def test_every_organizer_form_survives_bad_input(app, organizer_client):
+    load_demo_data()
+    db.session.commit()
+    forms = collect_forms(organizer_client, app)
+    assert len(forms) > 40, sorted(forms)  # the crawl still finds the organizer's forms
+    problems = fuzz(organizer_client, forms)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_public_form_survives_bad_input(app, client):
+    """Without an account: the event pages' registration, an attendee's ticket (correct, cancel), a signatory's
+    signing page (open, code, sign, decline) and the public verification upload."""
+    load_demo_data()
+    db.session.commit()
+    registration = db.session.scalars(select(Registration).join(Registration.event)
+                                      .where(Event.status == EventStatus.PUBLISHED)
+                                      .order_by(Registration.id)).first()
+    signatory = db.session.scalars(select(Signatory).where(Signatory.status == SignatoryStatus.INVITED)).first()
+    token = signing.issue_link(signatory)
+    signing.mark_viewed(signing.open_link(token), ip="203.0.113.7", user_agent="fuzz")  # the page's forms: sign
+    verification = db.session.scalars(select(Declaration.verification_code)
+                                      .where(Declaration.status == DeclarationStatus.SIGNED)).first()
+    db.session.commit()
+    start = ["/", f"/boleto/{registration.access_token}", f"/firmar/{token}",
+             f"/declaratorias/verificar/{verification}"]
+    forms = collect_forms(client, app, start)
+    wanted = {"/boleto/", "/codigo", "/rechazar", "/declaratorias/verificar", "/registro"}
+    assert all(any(part in action for action in forms) for part in wanted), sorted(forms)
+    problems = fuzz(client, forms)
     assert not problems, "\n".join(problems)
