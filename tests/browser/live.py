@@ -24,6 +24,14 @@ CHROMIUM_ARGS = [
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+#: The page does not scroll sideways.
+FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+#: Tables wider than their box, unless the box is a scrollable wrapper (allowed on a phone only).
+TABLES_OVERFLOWING = """(allowScroll) => [...document.querySelectorAll('table')].filter(t => {
+    const box = t.parentElement;
+    if (allowScroll && box.classList.contains('table-scroll')) return false;
+    return t.getBoundingClientRect().width > box.clientWidth + 1;
+}).map(t => (t.querySelector('caption') || t).textContent.trim())"""
 
 
 def chromium_path() -> str | None:

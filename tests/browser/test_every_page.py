@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from foros.demo.data import DEMO_PASSWORD, STAFF_EMAIL, load_demo_data
 from foros.extensions import db
-from tests.browser.live import DESKTOP, PHONE, log_in
+from tests.browser.live import DESKTOP, FITS, PHONE, TABLES_OVERFLOWING, log_in
 from tests.browser.test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,6 @@ START = ["/gestion/eventos/jornadas-gobierno-abierto-2023", "/gestion/eventos", 
 PER_ENDPOINT = 2
 #: Links that are not pages to look at: files, logging out, the door (tested on its own in test_checkin).
 NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|ics|zip|json|png|jpe?g|svg|html|txt|<\w+>)$|^/(static|api)/|^/salir$")
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-#: Tables wider than their box, unless the box is a scrollable wrapper (allowed on a phone only).
-TABLES_OVERFLOWING = """(allowScroll) => [...document.querySelectorAll('table')].filter(t => {
-    const box = t.parentElement;
-    if (allowScroll && box.classList.contains('table-scroll')) return false;
-    return t.getBoundingClientRect().width > box.clientWidth + 1;
-}).map(t => (t.querySelector('caption') || t).textContent.trim().slice(0, 60))"""
 
 
 def _organizer_pages(app) -> set[str]:

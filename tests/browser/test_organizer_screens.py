@@ -16,20 +16,13 @@ from foros.extensions import db
 from foros.registration.codes import ticket_code
 from foros.registration.inputs import RegistrationInput
 from foros.registration.signup import register_attendee
-from tests.browser.live import PHONE, log_in
+from tests.browser.live import FITS, PHONE, TABLES_OVERFLOWING, log_in
 from tests.conftest import make_event
 
 pytestmark = pytest.mark.browser
 
 #: Seconds ("4:33:00"), a 12-hour clock ("p.m."), a UTC offset ("-0600"): none of them in the one style.
 FORBIDDEN_TIME = re.compile(r"\d:\d\d:\d\d|[ap]\.\s?m\.|[+-]\d{4}\b")
-FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-#: Tables wider than their box, unless the box is a scrollable wrapper (allowed on a phone only).
-TABLES_OVERFLOWING = """(allowScroll) => [...document.querySelectorAll('table')].filter(t => {
-    const box = t.parentElement;
-    if (allowScroll && box.classList.contains('table-scroll')) return false;
-    return t.getBoundingClientRect().width > box.clientWidth + 1;
-}).map(t => (t.querySelector('caption') || t).textContent.trim())"""
 
 
 def seed(live_server, n_people=3) -> dict:
