@@ -21,7 +21,6 @@ CATALOGUE = Catalogue("declarations", {
     "invalid_declaration": (422, "Revise los datos marcados."),
     "invalid_drawing": (422, "La firma trazada no es una imagen PNG válida."),
     "invalid_milestone": (422, "Revise los datos marcados."),
-    "invalid_process": (422, "Revise los datos marcados."),
     "invalid_role": (422, "Revise los datos marcados."),
     "invalid_signatory": (422, "Revise los datos marcados."),
     "link_expired": (410, "Este enlace venció. Pida a los organizadores que le envíen uno nuevo."),

@@ -83,20 +83,6 @@ def update_milestone(municipality_key: str, kind: MilestoneKind, data: Milestone
     return milestone
 
 
-def update_process_notes(municipality_key: str, notes: str, *, actor=None) -> MunicipalProcess:
-    """The process's general notes."""
-    if len(notes) > NOTES_MAX:
-        raise DomainError("invalid_process", "Revise los datos marcados.",
-                          fields={"notes": [f"Máximo {NOTES_MAX} caracteres."]})
-    process = get_process(municipality_key, create=True)
-    if process.notes != notes.strip():
-        process.notes = notes.strip()
-        db.session.flush()
-        record_action(actor, "declaration.process_notes", process, object_type="municipal_process",
-                      label=get_municipality(municipality_key).name)
-    return process
-
-
 @dataclass
 class StateRow:
     """Where one municipality stands."""
