@@ -54,18 +54,24 @@ def board(slug, session_id):
                            source_tables=services.source_tables, current_originals=services.current_originals)
 
 
-def _run(event, session, action, success: str, anchor=""):
-    if not ActionForm().validate_on_submit():
-        _stale()
-        return _back(event, session)
+def _attempt(event, session, action, success: str, anchor=""):
+    """Run ``action``: a ``DomainError`` is undone and flashed at the top of the board; else ``success`` is flashed
+    and the board opens at ``anchor`` (both may name ``{result}``, what the action returned)."""
     try:
         result = action()
     except DomainError as exc:
         transaction.discard()
         flash(exc.message, "error")
-    else:
-        flash(success.format(result=result), "success")
-    return _back(event, session, anchor)
+        return _back(event, session)
+    flash(success.format(result=result), "success")
+    return _back(event, session, anchor.format(result=result))
+
+
+def _run(event, session, action, success: str, anchor=""):
+    if not ActionForm().validate_on_submit():
+        _stale()
+        return _back(event, session)
+    return _attempt(event, session, action, success, anchor)
 
 
 @bp.post(BASE + "/incorporar")
@@ -117,15 +123,14 @@ def merge(slug, session_id):
     if not form.validate_on_submit():
         flash("Elija al menos dos conclusiones de esta sesión para fusionar.", "error")
         return _back(event, session)
-    try:
+
+    def merge_chosen():
         chosen = [services.get_conclusion(session, i) for i in form.conclusions.data]
-        merged = services.merge_conclusions(chosen, actor=current_user, text=form.text.data or None)
-    except DomainError as exc:
-        transaction.discard()
-        flash(exc.message, "error")
-        return _back(event, session)
-    flash("Conclusiones fusionadas; la conclusión conserva los textos originales de cada mesa.", "success")
-    return _back(event, session, f"#conclusion-{merged.id}")
+        return services.merge_conclusions(chosen, actor=current_user, text=form.text.data or None)
+
+    return _attempt(event, session, merge_chosen,
+                    "Conclusiones fusionadas; la conclusión conserva los textos originales de cada mesa.",
+                    "#conclusion-{result.id}")
 
 
 @bp.post(BASE + "/<int:conclusion_id>/separar")
@@ -139,14 +144,9 @@ def split(slug, session_id, conclusion_id):
     if not form.validate_on_submit():
         flash("Elija qué textos originales separar.", "error")
         return _back(event, session)
-    try:
-        new = services.split_conclusion(conclusion, form.sources.data, actor=current_user)
-    except DomainError as exc:
-        transaction.discard()
-        flash(exc.message, "error")
-        return _back(event, session)
-    flash("Conclusión separada en dos.", "success")
-    return _back(event, session, f"#conclusion-{new.id}")
+    return _attempt(event, session,
+                    lambda: services.split_conclusion(conclusion, form.sources.data, actor=current_user),
+                    "Conclusión separada en dos.", "#conclusion-{result.id}")
 
 
 @bp.post(BASE + "/<int:conclusion_id>/mover")
