@@ -50,7 +50,7 @@ def board(slug, session_id):
     merge_form = MergeForm()
     merge_form.conclusions.choices = [(c.id, c.text[:80]) for c in data.conclusions]
     return render_template("networking/manage/consolidation.html", event=event, session=session, board=data,
-                           action_form=ActionForm(), merge_form=merge_form, themes=services.active_themes(),
+                           action_form=ActionForm(), merge_form=merge_form,
                            source_tables=services.source_tables, current_originals=services.current_originals)
 
 
