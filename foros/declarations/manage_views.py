@@ -277,11 +277,11 @@ def state_view():
     stage = request.args.get("etapa", "")
     if stage not in dict(STAGE_CHOICES):
         stage = ""
-    rows = process.state_rows(stage=stage)
-    figure = map_figure(process.map_counts(process.state_rows()), title="Avance del proceso municipal",
+    rows = process.state_rows()
+    figure = map_figure(process.map_counts(rows), title="Avance del proceso municipal",
                         id_prefix="mapa-proceso", unit="pasos cumplidos")
-    return render_template("declarations/manage/state.html", rows=rows, stage=stage, stages=STAGE_CHOICES,
-                           path=process.PATH, map=figure)
+    return render_template("declarations/manage/state.html", rows=process.at_stage(rows, stage), stage=stage,
+                           stages=STAGE_CHOICES, path=process.PATH, map=figure)
 
 
 @bp.route("/gestion/proceso-municipal/<municipality_key>", methods=["GET", "POST"])

@@ -96,11 +96,12 @@ class StateRow:
     next_step: Milestone | MilestoneKind | None
     milestones: list
     postponed: bool
+    #: Whether the municipality has a process row at all (``none`` filters on it).
+    has_process: bool
 
 
-def state_rows(*, stage: str = "") -> list[StateRow]:
-    """All 125 municipalities with how far their process got (``stage``: only those whose next step is it,
-    ``done`` for the complete ones, ``none`` for those without a process)."""
+def state_rows() -> list[StateRow]:
+    """All 125 municipalities with how far their process got."""
     processes = {p.municipality_key: p for p in db.session.scalars(
         select(MunicipalProcess).options(selectinload(MunicipalProcess.milestones)))}
     rows = []
@@ -113,19 +114,29 @@ def state_rows(*, stage: str = "") -> list[StateRow]:
                 break
             reached += 1
         next_step = None if reached == len(PATH) else (ordered[reached] or PATH[reached])
-        row = StateRow(key=municipality.key, name=municipality.name, region=getattr(municipality, "region", ""),
-                       reached=reached, next_step=next_step, milestones=ordered,
-                       postponed=any(m is not None and m.status == MilestoneStatus.POSTPONED for m in ordered))
-        if stage == "none" and process is not None:
-            continue
-        if stage == "done" and next_step is not None:
-            continue
-        if stage and stage not in ("none", "done"):
-            kind = next_step.kind if isinstance(next_step, Milestone) else next_step
-            if process is None or kind is None or kind.value != stage:
-                continue
-        rows.append(row)
+        rows.append(StateRow(key=municipality.key, name=municipality.name,
+                             region=getattr(municipality, "region", ""), reached=reached, next_step=next_step,
+                             milestones=ordered, has_process=process is not None,
+                             postponed=any(m is not None and m.status == MilestoneStatus.POSTPONED
+                                           for m in ordered)))
     return rows
+
+
+def at_stage(rows: list[StateRow], stage: str) -> list[StateRow]:
+    """The rows whose next step is ``stage`` (``done``: the complete ones, ``none``: those without a process,
+    empty: all)."""
+    if not stage:
+        return rows
+    if stage == "none":
+        return [row for row in rows if not row.has_process]
+    if stage == "done":
+        return [row for row in rows if row.next_step is None]
+    kept = []
+    for row in rows:
+        kind = row.next_step.kind if isinstance(row.next_step, Milestone) else row.next_step
+        if row.has_process and kind is not None and kind.value == stage:
+            kept.append(row)
+    return kept
 
 
 def map_counts(rows: list[StateRow]) -> dict[str, int]:

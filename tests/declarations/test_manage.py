@@ -215,6 +215,9 @@ def test_municipal_process_and_state_view(app, organizer_client, organizer):
     chimalhuacan = next(r for r in rows if r.key == "15031")
     assert chimalhuacan.reached == 1 and chimalhuacan.postponed
     assert process.map_counts(rows) == {"15031": 1}
+    assert [r.key for r in process.at_stage(rows, "call")] == ["15031"]
+    assert process.at_stage(rows, "forum") == [] and process.at_stage(rows, "done") == []
+    assert len(process.at_stage(rows, "none")) == 124 and process.at_stage(rows, "") == rows
     page = organizer_client.get("/gestion/proceso-municipal").get_data(as_text=True)
     assert "Pospuesta por proceso electoral" in page and "<svg" in page
     filtered = organizer_client.get("/gestion/proceso-municipal?etapa=call").get_data(as_text=True)
