@@ -49,7 +49,6 @@ CATALOGUE = Catalogue("declarations", {
     "signed_at_before_opening": (422, "La hora de la firma es anterior a la apertura de la firma de esta "
                                       "versión."),
     "signed_at_future": (422, "La hora de la firma no puede ser posterior a ahora."),
-    "signing_unavailable": (409, "La firma no está disponible."),
     "template_not_found": (404, "No existe esa plantilla."),
     "timestamp_invalid": (502, "La autoridad de sellado de tiempo respondió con un sello de tiempo que no se pudo "
                                "comprobar (no corresponde al documento o su autoridad no es de confianza según "
@@ -63,6 +62,5 @@ CATALOGUE = Catalogue("declarations", {
     "upload_empty": (422, "Elija el archivo PDF que quiere verificar."),
     "upload_not_pdf": (422, "El archivo no es un PDF (aunque su nombre termine en .pdf)."),
     "upload_too_large": (413, "El archivo es demasiado grande."),
-    "version_fixed": (409, "El texto ya se fijó para firma: use la edición con nueva versión."),
     "version_not_fixed": (409, "El texto aún no está fijado: se edita sin nueva versión."),
 })

@@ -23,6 +23,7 @@ from foros.declarations.models import (
     TrailKind,
 )
 from foros.declarations.signing_common import trail
+from foros.declarations.versions import new_version, open_signing
 from foros.events.models import Event
 from foros.extensions import db
 
@@ -230,11 +231,11 @@ def _editable(declaration: Declaration) -> None:
                           f"La declaratoria está «{declaration.status.label}»: ya no se edita.", status=409)
 
 
-def update_declaration(declaration: Declaration, data: DeclarationInput, body: str, *, actor=None,
-                       new_version=None) -> Declaration:
+def update_declaration(declaration: Declaration, data: DeclarationInput, body: str, *,
+                       actor=None) -> Declaration:
     """Edit title, place, date and text. While the text is not fixed it changes in place; once signing opened,
-    a changed text goes through ``new_version(declaration, body, actor=…)`` (the document's service: a new
-    version that voids the signatures on the old one)."""
+    a changed text goes through ``versions.new_version`` (a new version that voids the signatures on the old
+    one)."""
     _editable(declaration)
     _validate(data)
     body = body.strip()
@@ -253,9 +254,6 @@ def update_declaration(declaration: Declaration, data: DeclarationInput, body: s
     if version is None or version.body != body:
         changes["body"] = "changed"
         if version is not None and version.is_fixed:
-            if new_version is None:
-                raise DomainError("version_fixed", "El texto ya se fijó para firma: use la edición con nueva "
-                                                   "versión.", status=409)
             new_version(declaration, body, actor=actor)
         elif version is None:
             declaration.versions.append(DeclarationVersion(number=1, body=body))
@@ -461,9 +459,9 @@ def available_transitions(declaration: Declaration) -> list[str]:
 
 
 def change_status(declaration: Declaration, transition: str, *, reason: str = "", expected_date=None,
-                  actor=None, open_signing=None) -> Declaration:
-    """Move a declaration through its life cycle; postpone and cancel need a reason. ``open_signing``
-    (the document's service) fixes the text and its hash when signing opens."""
+                  actor=None) -> Declaration:
+    """Move a declaration through its life cycle; postpone and cancel need a reason. Opening signing fixes the
+    text and its hash (``versions.open_signing``)."""
     if transition not in _TRANSITIONS:
         raise DomainError("unknown_transition", "Acción no reconocida.", status=400)
     allowed, target, action = _TRANSITIONS[transition]
@@ -479,12 +477,9 @@ def change_status(declaration: Declaration, transition: str, *, reason: str = ""
     if expected_date is not None and not 2000 <= expected_date.year <= 2100:
         raise DomainError("invalid_date", "Fecha no válida.",
                           fields={"expected_date": ["Escriba una fecha entre los años 2000 y 2100."]})
-    if transition == "open":
-        if not declaration.signatories:
-            raise DomainError("no_signatories", "Agregue al menos una persona firmante antes de abrir la firma.",
-                              status=409)
-        if open_signing is None:
-            raise DomainError("signing_unavailable", "La firma no está disponible.", status=409)
+    if transition == "open" and not declaration.signatories:
+        raise DomainError("no_signatories", "Agregue al menos una persona firmante antes de abrir la firma.",
+                          status=409)
     old = declaration.status
     if transition == "open":
         version = declaration.current_version

@@ -11,7 +11,7 @@ from foros.core.errors import DomainError
 from foros.core.export import send_xlsx
 from foros.core.municipalities import get_municipality, municipality_choices
 from foros.core.time import local_today
-from foros.declarations import board, manage, process, versions
+from foros.declarations import board, manage, process
 from foros.declarations.manage_forms import (
     ActionForm,
     BoardFilterForm,
@@ -123,8 +123,7 @@ def detail(declaration_id):
     form.template_id.data = 0
     if form.validate_on_submit():
         try:
-            manage.update_declaration(declaration, _input(form), form.body.data or "", actor=current_user,
-                                      new_version=versions.new_version)
+            manage.update_declaration(declaration, _input(form), form.body.data or "", actor=current_user)
         except DomainError as exc:
             transaction.discard()
             form.show_error(exc)
@@ -144,8 +143,7 @@ def change_status(declaration_id):
         return _detail_page(declaration, transition_form=form, status=422)
     try:
         manage.change_status(declaration, form.transition.data or "", reason=form.reason.data or "",
-                             expected_date=form.expected_date.data, actor=current_user,
-                             open_signing=versions.open_signing)
+                             expected_date=form.expected_date.data, actor=current_user)
     except DomainError as exc:
         transaction.discard()
         form.show_error(exc)

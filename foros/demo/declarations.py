@@ -206,7 +206,7 @@ def _create(key: str, slug: str, place: str, people: list[DemoSignatory], signin
 
 
 def _open(declaration, organizer):
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
 
 
 def demo_drawing(name: str) -> str:

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from foros.declarations import manage
 from foros.declarations.models import Signatory, SignatoryStatus
-from foros.declarations.versions import open_signing
 from foros.extensions import db
 from tests.browser.live import PHONE
 from tests.browser.test_declarations_signing import code, link_path
@@ -40,7 +39,7 @@ def test_a_signatory_taps_and_draws_with_a_finger_on_a_phone(browser, live_serve
         declaration = manage.create_declaration(manage.DeclarationInput(municipality_key="15113"))
         for name, email in (ANA, BETO):
             manage.add_signatory(declaration, manage.SignatoryInput(name=name, position="Cargo", email=email))
-        manage.change_status(declaration, "open", open_signing=open_signing)
+        manage.change_status(declaration, "open")
         db.session.commit()
         db.session.remove()
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from foros.audit.models import AuditEntry
 from foros.declarations import manage, signing
 from foros.declarations.models import AuditTrailEvent, Signatory, SignatoryStatus, TrailKind
-from foros.declarations.versions import new_version
 from foros.extensions import db
 from tests.declarations.test_signing import csrf_token_from, link_of, open_declaration, open_page
 
@@ -27,8 +26,7 @@ def test_a_new_version_logs_each_signatory_sent_back_to_pending(app, client, org
                          actor=organizer)
     manage.change_status(declaration, "resume", actor=organizer)  # borrador: the edit makes a version 2
     data = manage.DeclarationInput(municipality_key="15113", title=declaration.title, place=declaration.place)
-    manage.update_declaration(declaration, data, "Texto corregido tras la elección.", actor=organizer,
-                              new_version=new_version)
+    manage.update_declaration(declaration, data, "Texto corregido tras la elección.", actor=organizer)
     db.session.commit()
     assert {s.status for s in declaration.signatories} == {SignatoryStatus.PENDING}
 

@@ -17,7 +17,6 @@ from foros.declarations import manage
 from foros.declarations.document import QR_SIZE, display_code
 from foros.declarations.models import Declaration
 from foros.declarations.seal import make_seal_identity
-from foros.declarations.versions import open_signing
 from foros.extensions import db
 from tests.declarations.test_signing import code_of, csrf_token_from, link_of, png_data_url
 
@@ -48,7 +47,7 @@ def long_declaration(organizer) -> Declaration:
     for name, email, _how in PEOPLE:
         manage.add_signatory(declaration, manage.SignatoryInput(name=name, position="Cargo", email=email),
                              actor=organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     return declaration
 

@@ -120,9 +120,9 @@ def test_an_edit_after_opening_makes_a_new_version_and_voids_signatures(app):
 
 def test_an_edit_through_the_organizer_service_goes_through_a_new_version(app):
     declaration = make_declaration()
-    manage.change_status(declaration, "open", open_signing=open_signing)
+    manage.change_status(declaration, "open")
     data = manage.DeclarationInput(municipality_key="15113", title=declaration.title, place=declaration.place)
-    manage.update_declaration(declaration, data, "Texto nuevo.", new_version=new_version)
+    manage.update_declaration(declaration, data, "Texto nuevo.")
     assert [v.number for v in declaration.versions] == [1, 2]
     assert declaration.versions[0].voided_at is not None and declaration.current_version.is_fixed
 

@@ -13,7 +13,7 @@ from foros.audit.models import AuditEntry
 from foros.audit.services import ACTION_LABELS
 from foros.core.errors import DomainError
 from foros.core.time import as_utc
-from foros.declarations import board, manage, process, versions
+from foros.declarations import board, manage, process
 from foros.declarations.models import (
     DeclarationStatus,
     MilestoneKind,
@@ -59,7 +59,7 @@ def test_template_placeholders_are_filled(app, organizer):
     assert "Villa Guerrero" in body and "Palacio Municipal" in body and "{municipio}" not in body
     assert declaration.title == "Declaratoria Conjunta de Gobierno Abierto de Villa Guerrero"
     # {firmantes} is filled again when signing opens, with the signatories added since
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     assert "Mtra. Laura Gómez, Presidenta Municipal" in declaration.current_version.body
 
 
@@ -71,7 +71,7 @@ def test_every_status_change_is_recorded_with_its_reason(app, organizer):
     manage.change_status(declaration, "postpone", reason="Pospuesta por proceso electoral 2023",
                          expected_date=date(2023, 8, 1), actor=organizer)
     assert declaration.status == DeclarationStatus.POSTPONED and declaration.expected_date == date(2023, 8, 1)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     assert declaration.status == DeclarationStatus.SIGNING
     assert declaration.current_version.content_sha256 and declaration.status_reason == ""
     with pytest.raises(DomainError) as exc:
@@ -93,14 +93,14 @@ def test_every_status_change_is_recorded_with_its_reason(app, organizer):
 def test_open_needs_signatories(app, organizer):
     declaration = manage.create_declaration(manage.DeclarationInput(municipality_key="15121"), actor=organizer)
     with pytest.raises(DomainError) as exc:
-        manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+        manage.change_status(declaration, "open", actor=organizer)
     assert exc.value.code == "no_signatories"
 
 
 def test_reminders_every_n_days_with_frozen_time(app, organizer):
     app.config["DECLARATIONS_REMINDER_DAYS"] = 3
     declaration = _declaration(organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     invited = as_utc(declaration.signatories[0].invited_at)
     before = _outbox()
@@ -126,7 +126,7 @@ def test_reminders_every_n_days_with_frozen_time(app, organizer):
 
 def test_board_filters_and_xlsx(app, organizer_client, organizer):
     signing = _declaration(organizer)
-    manage.change_status(signing, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(signing, "open", actor=organizer)
     postponed = _declaration(organizer, municipality="15121")
     manage.change_status(postponed, "postpone", reason="Proceso electoral", actor=organizer)
     db.session.commit()
@@ -150,7 +150,7 @@ def test_board_filters_and_xlsx(app, organizer_client, organizer):
 
 def test_one_click_reminder_from_the_board(app, organizer_client, organizer):
     declaration = _declaration(organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     signatory = declaration.signatories[0]
     token = csrf_token_from(organizer_client.get("/gestion/declaratorias/tablero").get_data(as_text=True))
@@ -244,7 +244,7 @@ def test_role_checks(app, client, staff_client, organizer):
 
 def test_api_lists_declarations_for_organizer_tokens(app, client, organizer, staff):
     declaration = _declaration(organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     _row, token = accounts.create_token(organizer, "declaratorias")
     _row, staff_token = accounts.create_token(staff, "personal")
     db.session.commit()

@@ -82,7 +82,7 @@ def _committed_reminders() -> int:
 
 def _open(organizer, **kw):
     declaration = _declaration(organizer, **kw)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=versions.open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     return declaration
 

@@ -8,7 +8,6 @@ from pypdf import PdfReader
 
 from foros.core.time import as_utc
 from foros.declarations import board, manage
-from foros.declarations.versions import open_signing
 from foros.extensions import db
 from foros.reports.document import event_report_pdf
 from tests.conftest import make_event
@@ -25,7 +24,7 @@ def _declaration_of(event, organizer, people):
     for name, email in people:
         manage.add_signatory(declaration, manage.SignatoryInput(name=name, position="Cargo", email=email),
                              actor=organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     return declaration
 

@@ -29,7 +29,6 @@ from foros.declarations.models import (
     TrailKind,
 )
 from foros.declarations.signing_image import decode_drawing
-from foros.declarations.versions import open_signing
 from foros.extensions import db
 from foros.mail.models import OutboxMessage
 from tests.conftest import csrf_token_from as page_token
@@ -67,7 +66,7 @@ def open_declaration(organizer, people, *, orders=None):
         order = orders[index] if orders else None
         manage.add_signatory(declaration, manage.SignatoryInput(name=name, position="Cargo", email=email,
                                                                 signing_order=order), actor=organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     return declaration
 

@@ -193,7 +193,7 @@ def test_organizer_seals_again_once_the_authority_is_back(app, organizer, organi
                                                                     "Guerrero"), actor=organizer)
     manage.add_signatory(declaration, manage.SignatoryInput(name="Ana Alcaldesa", position="Presidenta"),
                          actor=organizer)
-    manage.change_status(declaration, "open", actor=organizer, open_signing=open_signing)
+    manage.change_status(declaration, "open", actor=organizer)
     db.session.commit()
     ana = declaration.signatories[0]
     tsa.stop()
