@@ -8,11 +8,12 @@ pairs, most similar first.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
+
+from foros.core.text import ascii_lower
 
 #: Pairs scoring at least this are offered as likely duplicates.
 THRESHOLD = 0.45
@@ -23,20 +24,13 @@ _STOP = ("a al ante con contra de del desde e el en entre es esta este hacia la 
          "todo toda todos todas")
 STOP_WORDS = frozenset(_STOP.split(" "))
 
-_WORD = re.compile(r"[a-z0-9ñ]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed (ñ kept), punctuation dropped."""
-    text = (text or "").lower().replace("ñ", "\0")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text.replace("\0", "ñ")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def tokens(text: str) -> list[str]:
     """The words that carry meaning, folded, with a crude plural strip (``grupos`` ≈ ``grupo``)."""
     words = []
-    for word in _WORD.findall(fold(text)):
+    for word in _WORD.findall(ascii_lower(text)):
         if word in STOP_WORDS or len(word) < 3:
             continue
         if len(word) > 4 and word.endswith("es") and not word.endswith("ies"):

@@ -15,8 +15,8 @@ from foros.core.text import SLUG_RE, ascii_lower, fold, normalize_email, slugify
 from foros.events.models import DEFAULT_SECTORS, sector_labels
 
 FOROS = Path(__file__).resolve().parents[2] / "foros"
-#: Packages still being built by other engineers (issue 15 and networking); they join when they settle.
-EXEMPT = ("declarations", "networking")
+#: Packages still being built by other engineers (issue 15); they join when they settle.
+EXEMPT = ("declarations",)
 
 
 def _sources():
