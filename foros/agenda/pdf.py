@@ -13,7 +13,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -40,34 +39,18 @@ def programme_pdf(event, programme: Programme) -> bytes:
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
                             bottomMargin=18 * mm, title=f"Programa — {event.title}",
                             author=identity.name or "Foros", subject="Programa del evento")
-    story = [*_cover(event, programme, identity, s), PageBreak(), *day_tables(programme, s, doc.width)]
+    story = [*_cover(event, programme, identity), PageBreak(), *day_tables(programme, s, doc.width)]
     footer = f"{identity.name} · Programa: {event.title} · versión {programme.number}"
-    doc.build(story, canvasmaker=pdf.numbered_canvas(_footer(footer)))
+    doc.build(story, canvasmaker=pdf.numbered_canvas(pdf.page_footer(footer)))
     return buffer.getvalue()
 
 
-def _cover(event, programme: Programme, identity, s) -> list:
-    centred = {name: ParagraphStyle(f"{style.name}ProgCentred", parent=style, alignment=1)
-               for name, style in s.items()}
-    story = [Spacer(1, 25 * mm)]
-    if identity.pdf_logo is not None:
-        story += [Image(str(identity.pdf_logo), width=36 * mm, height=36 * mm, kind="proportional"),
-                  Spacer(1, 6 * mm)]
-    story += [Paragraph(escape(identity.name), centred["big"]), Spacer(1, 22 * mm),
-              Paragraph("Programa", centred["heading"]),
-              Paragraph(escape(event.title), centred["title"]), Spacer(1, 4 * mm)]
-    when = fmt_day_span(event.days)
-    if when:
-        story.append(Paragraph(escape(when), centred["body"]))
-    if event.full_address:
-        story.append(Paragraph(escape(event.full_address), centred["body"]))
-    story += [Spacer(1, 25 * mm),
-              Paragraph(f"Versión {programme.number}, publicada el "
-                        f"{escape(fmt_datetime(programme.published_at, 'long'))} (hora del centro de México)",
-                        centred["small"])]
-    if programme.note:
-        story.append(Paragraph(escape(programme.note), centred["small"]))
-    return story
+def _cover(event, programme: Programme, identity) -> list:
+    published = (f"Versión {programme.number}, publicada el {fmt_datetime(programme.published_at, 'long')} "
+                 "(hora del centro de México)")
+    return pdf.cover_page(identity.name, identity.pdf_logo, kind="Programa", title=event.title,
+                          details=[fmt_day_span(event.days), event.full_address],
+                          notes=[published, programme.note])
 
 
 def day_tables(programme: Programme, s, width: float) -> list:
@@ -108,17 +91,3 @@ def _session_cell(session: ReleasedSession, cell, small) -> list:
             + (f", {escape(p.affiliation)}" if p.affiliation else "") for p in session.people)
         lines.append(Paragraph(people, small))
     return lines
-
-
-def _footer(text: str):
-    regular, _bold = pdf.fonts()
-
-    def decorate(canvas, page: int, total: int) -> None:
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.setFillColor(colors.HexColor("#333333"))
-        canvas.drawString(MARGIN, 10 * mm, text[:110])
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Página {page} de {total}")
-        canvas.restoreState()
-
-    return decorate

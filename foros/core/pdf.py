@@ -3,16 +3,21 @@
 import os
 from collections.abc import Callable
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import Image, Paragraph, Spacer
 
 from foros.core.qr import qr_matrix
 
 BRAND = colors.HexColor("#6b1e3a")
+#: The page margin of the A4 documents (programme, report, relatoría): the footer sits below it.
+MARGIN = 18 * mm
 _DEJAVU = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
 ]
@@ -69,6 +74,42 @@ def numbered_canvas(decorate: Callable) -> type:
             super().save()
 
     return NumberedCanvas
+
+
+def page_footer(text: str, *, margin: float = MARGIN) -> Callable:
+    """The one running footer, for ``numbered_canvas``: a grey rule, ``text`` (cut to the line) at the left and
+    "Página N de M" at the right, below the bottom margin."""
+    regular, _bold = fonts()
+    label = text if len(text) <= 95 else text[:94] + "…"
+
+    def draw(canvas, page: int, total: int) -> None:
+        width, _height = canvas._pagesize
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setStrokeGray(0.5)
+        canvas.line(margin, margin - 4 * mm, width - margin, margin - 4 * mm)
+        canvas.drawString(margin, margin - 8 * mm, label)
+        canvas.drawRightString(width - margin, margin - 8 * mm, f"Página {page} de {total}")
+        canvas.restoreState()
+
+    return draw
+
+
+def cover_page(organization: str, logo, *, kind: str, title: str, details: list[str], notes: list[str]) -> list:
+    """The cover of an event's document (programme, report): the institute's logo and name, what the document is,
+    the event's title, ``details`` (dates, venue) and small ``notes`` (version, when it was made)."""
+    centred = {name: ParagraphStyle(f"{style.name}Centred", parent=style, alignment=1)
+               for name, style in styles().items()}
+    story = [Spacer(1, 28 * mm)]
+    if logo is not None:
+        story += [Image(str(logo), width=38 * mm, height=38 * mm, kind="proportional"), Spacer(1, 6 * mm)]
+    story += [Paragraph(escape(organization), centred["big"]), Spacer(1, 24 * mm),
+              Paragraph(escape(kind), centred["heading"]), Paragraph(escape(title), centred["title"]),
+              Spacer(1, 4 * mm)]
+    story += [Paragraph(escape(line), centred["body"]) for line in details if line]
+    story.append(Spacer(1, 28 * mm))
+    story += [Paragraph(escape(line), centred["small"]) for line in notes if line]
+    return story
 
 
 def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:

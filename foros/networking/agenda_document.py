@@ -15,7 +15,7 @@ from foros.core import pdf
 from foros.core.export import Column
 from foros.core.formatting import fmt_datetime
 from foros.core.identity import current_identity
-from foros.networking.relatoria import MARGIN, _footer
+from foros.networking.relatoria import MARGIN
 
 
 @dataclass(frozen=True)
@@ -103,5 +103,5 @@ def agenda_pdf(document: AgendaDocument) -> bytes:
             origins = "; ".join(origin_label(o) for o in item.origins)
             story.append(Paragraph("Origen: " + escape(origins), s["small"]))
             story.append(Spacer(1, 2 * mm))
-    doc.build(story, canvasmaker=pdf.numbered_canvas(_footer(f"{identity.name} · {document.title}")))
+    doc.build(story, canvasmaker=pdf.numbered_canvas(pdf.page_footer(f"{identity.name} · {document.title}")))
     return buffer.getvalue()

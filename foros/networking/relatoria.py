@@ -137,7 +137,7 @@ def relatoria_pdf(relatoria: Relatoria) -> bytes:
             story.append(Paragraph(f"{table.number}.{i}. {escape(text)}", s["small"]))
         story.append(Spacer(1, 2 * mm))
     footer = f"{identity.name} · Relatoría: {relatoria.session_title}"
-    doc.build(story, canvasmaker=pdf.numbered_canvas(_footer(footer)))
+    doc.build(story, canvasmaker=pdf.numbered_canvas(pdf.page_footer(footer)))
     return buffer.getvalue()
 
 
@@ -173,17 +173,3 @@ def _grid(rows: list[list[str]], widths: list[float], s) -> Table:
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.grey),
     ]))
     return table
-
-
-def _footer(text: str):
-    regular, _bold = pdf.fonts()
-
-    def decorate(canvas, page: int, total: int) -> None:
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.setFillColor(colors.HexColor("#333333"))
-        canvas.drawString(MARGIN, 10 * mm, text[:110])
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Página {page} de {total}")
-        canvas.restoreState()
-
-    return decorate

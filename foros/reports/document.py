@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, Image, PageBreak, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from foros.core import pdf
@@ -38,30 +38,14 @@ def event_report_pdf(event, *, now=None) -> bytes:
         heading = Paragraph(f"{number}. {escape(section.title)}", s["title"])
         heading.toc_key = f"seccion-{section.key}"
         story += [PageBreak(), heading, Spacer(1, 2 * mm), *body]
-    doc.multiBuild(story, canvasmaker=pdf.numbered_canvas(_footer(doc.footer)))
+    doc.multiBuild(story, canvasmaker=pdf.numbered_canvas(pdf.page_footer(doc.footer)))
     return buffer.getvalue()
 
 
 def _cover(event, identity, ctx: ReportContext) -> list:
-    s = ctx.styles
-    centred = {name: ParagraphStyle(f"{style.name}Centred", parent=style, alignment=1)
-               for name, style in s.items()}
-    story = [Spacer(1, 30 * mm)]
-    if identity.pdf_logo is not None:
-        story += [Image(str(identity.pdf_logo), width=40 * mm, height=40 * mm, kind="proportional"),
-                  Spacer(1, 6 * mm)]
-    story += [Paragraph(escape(identity.name), centred["big"]), Spacer(1, 25 * mm),
-              Paragraph("Informe del evento", centred["heading"]),
-              Paragraph(escape(event.title), centred["title"]), Spacer(1, 4 * mm)]
-    when = fmt_day_span(event.days)
-    if when:
-        story.append(Paragraph(escape(when), centred["body"]))
-    if event.full_address:
-        story.append(Paragraph(escape(event.full_address), centred["body"]))
-    story += [Spacer(1, 30 * mm),
-              Paragraph(f"Generado el {escape(fmt_datetime(ctx.generated_at, 'long'))} "
-                        "(hora del centro de México)", centred["small"])]
-    return story
+    made = f"Generado el {fmt_datetime(ctx.generated_at, 'long')} (hora del centro de México)"
+    return pdf.cover_page(identity.name, identity.pdf_logo, kind="Informe del evento", title=event.title,
+                          details=[fmt_day_span(event.days), event.full_address], notes=[made])
 
 
 def _contents(chapters, s) -> list:
@@ -92,21 +76,3 @@ class _ReportDocument(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=0)
         self.notify("TOCEntry", (0, escape(text), self.page, key))
-
-
-def _footer(footer: str):
-    """Draws the rule, the institute and event, and "Página N de M" at the foot of a page."""
-    regular, _bold = pdf.fonts()
-    label = footer if len(footer) <= 95 else footer[:94] + "…"
-
-    def draw(canvas, page: int, total: int):
-        width, _height = canvas._pagesize
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.setStrokeGray(0.5)
-        canvas.line(MARGIN, MARGIN, width - MARGIN, MARGIN)
-        canvas.drawString(MARGIN, MARGIN - 4 * mm, label)
-        canvas.drawRightString(width - MARGIN, MARGIN - 4 * mm, f"Página {page} de {total}")
-        canvas.restoreState()
-
-    return draw
