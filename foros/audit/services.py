@@ -111,7 +111,6 @@ ACTION_LABELS = {
     "declaration.restore": "Recuperó la declaratoria cancelada",
     "declaration.reminder": "Envió recordatorio para firmar la declaratoria",
     "declaration.milestone_update": "Actualizó paso del proceso municipal",
-    "declaration.process_notes": "Editó notas del proceso municipal",
 }
 
 
