@@ -4,9 +4,10 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Paragraph, Table, TableStyle
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from foros.core.formatting import fmt_datetime
-from foros.declarations.models import Declaration
+from foros.declarations.models import Declaration, Signatory
 from foros.extensions import db
 
 TITLE = "Declaratoria conjunta"
@@ -14,8 +15,10 @@ TITLE = "Declaratoria conjunta"
 
 def declarations_section(event, ctx) -> list | None:
     """Per declaration tied to the event: status, version, hash and a table of signatories; None if none."""
-    declarations = list(db.session.scalars(select(Declaration).where(Declaration.event_id == event.id)
-                                           .order_by(Declaration.id)))
+    declarations = list(db.session.scalars(
+        select(Declaration).where(Declaration.event_id == event.id).order_by(Declaration.id)
+        .options(selectinload(Declaration.versions),
+                 selectinload(Declaration.signatories).selectinload(Signatory.role))))
     if not declarations:
         return None
     st = ctx.styles
